@@ -1,0 +1,93 @@
+"""Run-length profiles and the few settings the whole series shares.
+
+A *profile* fixes how long a lesson runs. It is chosen with the
+``CIFAR_TUTORIAL_PROFILE`` environment variable (or the runner's ``--profile``
+option) and read by each notebook's ``parameters`` cell:
+
+* ``smoke`` -- CI: a few hundred images and one epoch, seconds per notebook.
+* ``class`` -- live teaching: each training cell about a minute or less on a
+  2-core laptop CPU.
+* ``full``  -- the whole data set and enough epochs to converge.
+
+The numbers below were chosen from timings taken on a 2-core CPU (see
+``docs`` in the README); a lesson may scale them, but reads them from here.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+
+PROFILE_ENV = "CIFAR_TUTORIAL_PROFILE"
+DEFAULT_PROFILE = "class"
+SEED = 42
+
+
+@dataclasses.dataclass(frozen=True)
+class Profile:
+    """The knobs that change how long a lesson runs.
+
+    Attributes:
+        name: ``"smoke"``, ``"class"`` or ``"full"``.
+        train_size: number of training images used (before the validation
+            split); ``None`` means every image the archive holds.
+        epochs: passes over the training images in each ``fit`` call.
+        batch_size: images per gradient step.
+    """
+
+    name: str
+    train_size: int | None
+    epochs: int
+    batch_size: int
+
+    def __str__(self) -> str:
+        size = "all" if self.train_size is None else f"{self.train_size:,}"
+        return (
+            f"profile {self.name!r}: train_size={size}, "
+            f"epochs={self.epochs}, batch_size={self.batch_size}"
+        )
+
+
+PROFILES = {
+    "smoke": Profile("smoke", train_size=500, epochs=1, batch_size=128),
+    "class": Profile("class", train_size=5000, epochs=10, batch_size=64),
+    "full": Profile("full", train_size=None, epochs=30, batch_size=64),
+}
+
+
+def get_profile(
+    name: str | None = None,
+    *,
+    train_size: int | None = None,
+    epochs: int | None = None,
+    batch_size: int | None = None,
+) -> Profile:
+    """Return the profile ``name``, with any given knob overridden.
+
+    Args:
+        name: a key of :data:`PROFILES`; ``None`` reads the
+            ``CIFAR_TUTORIAL_PROFILE`` environment variable and falls back to
+            ``"class"``.
+        train_size, epochs, batch_size: overrides; ``None`` keeps the
+            profile's own value.
+
+    Raises:
+        ValueError: if the name is not a known profile or an override is not
+            a positive integer.
+    """
+    if name is None:
+        name = os.environ.get(PROFILE_ENV, "").strip() or DEFAULT_PROFILE
+    if name not in PROFILES:
+        raise ValueError(
+            f"Unknown profile {name!r} (from the argument or {PROFILE_ENV}); "
+            f"choose one of {', '.join(PROFILES)}."
+        )
+    overrides = {
+        key: value
+        for key, value in {"train_size": train_size, "epochs": epochs, "batch_size": batch_size}.items()
+        if value is not None
+    }
+    for key, value in overrides.items():
+        if not isinstance(value, int) or value < 1:
+            raise ValueError(f"{key} must be a positive integer, got {value!r}.")
+    return dataclasses.replace(PROFILES[name], **overrides)

@@ -1,0 +1,522 @@
+"""Loading CIFAR-10 from the official archive, and the standard preprocessing.
+
+CIFAR-10 (Krizhevsky, 2009, "Learning Multiple Layers of Features from Tiny
+Images", https://www.cs.toronto.edu/~kriz/cifar.html) ships as
+``cifar-10-python.tar.gz``: a folder ``cifar-10-batches-py/`` holding five
+training batches, one test batch and ``batches.meta``, each a Python 2 pickle.
+A batch is a dict with ``b"labels"`` (list of ints 0-9) and ``b"data"`` (uint8
+array of shape ``(n, 3072)``: 1024 red, 1024 green, then 1024 blue values of a
+32x32 image, row-major). Nothing here assumes ``n``: the full archive (10,000
+images a batch) and smaller slices in the same format load through the same
+code.
+
+Where the archive comes from, first match wins (see :func:`locate_archive`):
+
+1. the ``path`` argument;
+2. the ``CIFAR10_ARCHIVE`` environment variable (an archive or an extracted
+   ``cifar-10-batches-py/`` folder);
+3. a copy in the data folder whose sha256 matches the official one;
+4. a download of the official archive into the data folder, sha256-checked.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import io
+import os
+import pickle
+import socket
+import tarfile
+import tempfile
+import zlib
+from pathlib import Path
+
+import numpy as np
+
+ARCHIVE_ENV = "CIFAR10_ARCHIVE"
+DATA_DIR_ENV = "CIFAR10_DATA_DIR"
+URL_ENV = "CIFAR10_URL"
+ARCHIVE_URL = "https://www.cs.toronto.edu/~kriz/cifar-10-python.tar.gz"
+ARCHIVE_NAME = "cifar-10-python.tar.gz"
+FOLDER_NAME = "cifar-10-batches-py"
+# Published on https://www.cs.toronto.edu/~kriz/cifar.html (md5) and recorded as
+# sha256 by Keras (keras/src/datasets/cifar10.py).
+ARCHIVE_SHA256 = "6d958be074577803d12ecdefd02955f39262c83c16fe9348329d7fe0b5c001ce"
+# Archives whose sha256 we recognise, for showing which data a lesson ran on.
+KNOWN_ARCHIVES = {
+    ARCHIVE_SHA256: "official CIFAR-10 archive (50,000 train / 10,000 test)",
+    "ab594268cdba7471cea194ec5a9e9d67c022479615fd5a4870584e76f3a9b018": (
+        "CIFAR-10 sample slice in the official format (5,085 train / 1,017 test)"
+    ),
+}
+TRAIN_BATCHES = tuple(f"data_batch_{i}" for i in range(1, 6))
+TEST_BATCH = "test_batch"
+META_FILE = "batches.meta"
+CLASS_NAMES = (
+    "airplane", "automobile", "bird", "cat", "deer",
+    "dog", "frog", "horse", "ship", "truck",
+)
+IMAGE_SHAPE = (32, 32, 3)
+DOWNLOAD_TIMEOUT_S = 20.0
+
+_FIX = (
+    f"Fix: download {ARCHIVE_NAME} (163 MB) from {ARCHIVE_URL} on a machine with "
+    f"internet access, then either set {ARCHIVE_ENV}=/path/to/{ARCHIVE_NAME} or "
+    "copy it into the data folder ({data_dir})."
+)
+
+
+class CIFAR10Error(Exception):
+    """Base class of every data-loading error raised by this module."""
+
+
+class ArchiveNotFoundError(CIFAR10Error, FileNotFoundError):
+    """No archive was found and none could be downloaded."""
+
+
+class ArchiveCorruptError(CIFAR10Error, ValueError):
+    """The archive or a batch in it is truncated, corrupt or malformed."""
+
+
+class ChecksumMismatchError(ArchiveCorruptError):
+    """A file's sha256 differs from the published one."""
+
+
+class UnsafePickleError(ArchiveCorruptError, pickle.UnpicklingError):
+    """A batch asked to load a Python object that CIFAR-10 batches never hold."""
+
+
+@dataclasses.dataclass(frozen=True)
+class DataSource:
+    """Where the images came from.
+
+    Attributes:
+        kind: ``"argument"``, ``"environment"``, ``"cache"`` or ``"download"``.
+        path: the archive file or extracted folder that was read.
+        sha256: hex digest of the archive file (``None`` for a folder).
+    """
+
+    kind: str
+    path: Path
+    sha256: str | None
+
+    @property
+    def description(self) -> str:
+        """One line naming the source without machine-specific paths."""
+        how = {
+            "argument": "path given to load_cifar10",
+            "environment": f"{ARCHIVE_ENV}",
+            "cache": "verified copy in the data folder",
+            "download": "downloaded into the data folder",
+        }[self.kind]
+        what = KNOWN_ARCHIVES.get(self.sha256 or "", "unrecognised archive, checksum not verified")
+        if self.sha256 is None:
+            what = "extracted folder, checksum not verified"
+        return f"{self.path.name} ({how}): {what}"
+
+    def __str__(self) -> str:
+        return self.description
+
+
+@dataclasses.dataclass(frozen=True)
+class DatasetInfo:
+    """What :func:`load_cifar10` returns beside the arrays.
+
+    Attributes:
+        class_names: the ten label names read from ``batches.meta``, index =
+            label.
+        source: the :class:`DataSource` that was read.
+    """
+
+    class_names: tuple[str, ...]
+    source: DataSource
+
+
+# --------------------------------------------------------------------------
+# Safe unpickling
+# --------------------------------------------------------------------------
+_ALLOWED_GLOBALS = {
+    ("numpy.core.multiarray", "_reconstruct"),
+    ("numpy._core.multiarray", "_reconstruct"),
+    ("numpy", "ndarray"),
+    ("numpy", "dtype"),
+    ("_codecs", "encode"),
+}
+
+
+class _BatchUnpickler(pickle.Unpickler):
+    """Unpickler that resolves only the NumPy globals a CIFAR-10 batch uses.
+
+    A CIFAR-10 batch is a dict of bytes, ints, lists and one NumPy array; the
+    pickle refers to ``numpy.core.multiarray._reconstruct``, ``numpy.ndarray``
+    and ``numpy.dtype``. Any other global (``os.system``, ``builtins.eval``,
+    ...) raises :class:`UnsafePickleError` before anything is called.
+    """
+
+    def find_class(self, module: str, name: str):
+        if (module, name) not in _ALLOWED_GLOBALS:
+            raise UnsafePickleError(f"refused to load global {module}.{name}")
+        if module == "numpy.core.multiarray":  # NumPy 2 moved it to numpy._core
+            module = "numpy._core.multiarray"
+        return super().find_class(module, name)
+
+
+def _unpickle(raw: bytes, where: str) -> dict:
+    try:
+        obj = _BatchUnpickler(io.BytesIO(raw), encoding="bytes").load()
+    except UnsafePickleError as err:
+        raise UnsafePickleError(
+            f"{where}: {err}. CIFAR-10 batches hold only NumPy arrays and lists, so this "
+            "file was tampered with or is not a CIFAR-10 batch; nothing in it was run. "
+            f"Fix: replace the archive with the official {ARCHIVE_NAME}."
+        ) from None
+    except Exception as err:  # truncated or garbled pickle: many error types
+        raise ArchiveCorruptError(
+            f"{where}: not a readable pickle ({type(err).__name__}: {err}). "
+            f"Fix: replace the archive with a fresh copy of {ARCHIVE_NAME}."
+        ) from err
+    if not isinstance(obj, dict):
+        raise ArchiveCorruptError(f"{where}: expected a dict, found {type(obj).__name__}.")
+    return obj
+
+
+def parse_batch(raw: bytes, where: str = "batch") -> tuple[np.ndarray, np.ndarray]:
+    """Decode one pickled CIFAR-10 batch.
+
+    Args:
+        raw: the bytes of a ``data_batch_*`` or ``test_batch`` file.
+        where: a name for the file, used in error messages.
+
+    Returns:
+        ``(x, y)``: ``x`` uint8 of shape ``(n, 32, 32, 3)`` (height, width,
+        RGB channels, as Keras returns), ``y`` uint8 of shape ``(n,)``.
+
+    Raises:
+        UnsafePickleError: the pickle refers to anything but NumPy arrays.
+        ArchiveCorruptError: the pickle is unreadable, or ``data`` is not
+            ``(n, 3072)`` uint8, or ``labels`` is not ``n`` ints in 0..9.
+    """
+    batch = _unpickle(raw, where)
+    data = batch.get(b"data")
+    labels = batch.get(b"labels")
+    if not isinstance(data, np.ndarray) or data.dtype != np.uint8 or data.ndim != 2 or data.shape[1] != 3072:
+        shape = getattr(data, "shape", None)
+        raise ArchiveCorruptError(
+            f"{where}: 'data' must be a uint8 array of shape (n, 3072), found "
+            f"{type(data).__name__} with shape {shape}. Fix: replace the archive with "
+            f"a fresh copy of {ARCHIVE_NAME}."
+        )
+    y = np.asarray(labels if labels is not None else [], dtype=np.int64)
+    if y.shape != (data.shape[0],) or (y.size and (y.min() < 0 or y.max() > 9)):
+        raise ArchiveCorruptError(
+            f"{where}: 'labels' must hold {data.shape[0]} integers in 0..9, found shape "
+            f"{y.shape}. Fix: replace the archive with a fresh copy of {ARCHIVE_NAME}."
+        )
+    x = data.reshape(-1, 3, 32, 32).transpose(0, 2, 3, 1)
+    return np.ascontiguousarray(x), y.astype(np.uint8)
+
+
+def parse_meta(raw: bytes, where: str = META_FILE) -> tuple[str, ...]:
+    """Decode ``batches.meta`` into the ten class names (index = label).
+
+    Raises:
+        UnsafePickleError, ArchiveCorruptError: as :func:`parse_batch`.
+    """
+    meta = _unpickle(raw, where)
+    names = meta.get(b"label_names")
+    if not isinstance(names, list) or len(names) != 10:
+        raise ArchiveCorruptError(f"{where}: expected 10 'label_names', found {names!r:.80}.")
+    return tuple(n.decode("ascii") if isinstance(n, bytes) else str(n) for n in names)
+
+
+# --------------------------------------------------------------------------
+# Finding, verifying and downloading the archive
+# --------------------------------------------------------------------------
+def default_data_dir() -> Path:
+    """The folder where a downloaded archive is cached.
+
+    ``CIFAR10_DATA_DIR`` overrides it (a shared drive, say). From a checkout of this repository that is ``<repo>/data`` (git-ignored);
+    when the package is installed elsewhere (Colab, site-packages) it is the
+    Keras cache, ``$KERAS_HOME/datasets`` or ``~/.keras/datasets``.
+    """
+    if os.environ.get(DATA_DIR_ENV):
+        return Path(os.environ[DATA_DIR_ENV]).expanduser()
+    repo = Path(__file__).resolve().parent.parent
+    if (repo / "pyproject.toml").is_file() and (repo / "data").is_dir():
+        return repo / "data"
+    return Path(os.environ.get("KERAS_HOME", Path.home() / ".keras")).expanduser() / "datasets"
+
+
+def sha256_of(path: str | os.PathLike, chunk_bytes: int = 1 << 20) -> str:
+    """Hex sha256 digest of a file, read in ``chunk_bytes`` chunks (bytes)."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as f:
+        for chunk in iter(lambda: f.read(chunk_bytes), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def download_archive(data_dir: str | os.PathLike, *, url: str | None = None,
+                     sha256: str | None = None, timeout_s: float = DOWNLOAD_TIMEOUT_S) -> Path:
+    """Download the archive into ``data_dir`` and return its path.
+
+    The file is fetched with :func:`keras.utils.get_file` under a temporary
+    name in ``data_dir``, its sha256 is checked, and only then is it renamed to
+    ``cifar-10-python.tar.gz``: an interrupted or corrupt download never leaves
+    a file under the final name.
+
+    Args:
+        data_dir: the cache folder; created if missing.
+        url: where to fetch from; ``None`` reads ``CIFAR10_URL`` (a classroom
+            mirror, say) and falls back to the official address.
+        sha256: the expected hex digest; ``None`` means the official one.
+        timeout_s: socket timeout (seconds) for connecting and for each read,
+            so that a blocked network fails instead of hanging.
+
+    Raises:
+        ArchiveNotFoundError: the download failed (no network, HTTP error).
+        ChecksumMismatchError: the downloaded file's sha256 differs.
+    """
+    import keras  # deferred: importing Keras costs seconds
+
+    url = url or os.environ.get(URL_ENV) or ARCHIVE_URL
+    sha256 = sha256 or ARCHIVE_SHA256
+    data_dir = Path(data_dir)
+    data_dir.mkdir(parents=True, exist_ok=True)
+    target = data_dir / ARCHIVE_NAME
+    fd, tmp_name = tempfile.mkstemp(prefix=ARCHIVE_NAME + ".", suffix=".part", dir=data_dir)
+    os.close(fd)
+    os.remove(tmp_name)  # get_file must see no file, or it would skip the download
+    tmp = Path(tmp_name)
+    old_timeout = socket.getdefaulttimeout()
+    socket.setdefaulttimeout(timeout_s)
+    try:
+        keras.utils.get_file(fname=tmp.name, origin=url, cache_dir=str(data_dir), cache_subdir=".")
+        got = sha256_of(tmp)
+        if got != sha256:
+            raise ChecksumMismatchError(
+                f"{url}: downloaded file has sha256 {got}, expected {sha256}; it was "
+                "deleted. Fix: try again, or download it by hand and check the checksum."
+            )
+        os.replace(tmp, target)
+    except CIFAR10Error:
+        raise
+    except Exception as err:
+        raise ArchiveNotFoundError(
+            f"No CIFAR-10 archive was found and the download from {url} failed "
+            f"({type(err).__name__}: {err}). " + _FIX.format(data_dir=data_dir)
+        ) from None
+    finally:
+        socket.setdefaulttimeout(old_timeout)
+        tmp.unlink(missing_ok=True)
+    return target
+
+
+def locate_archive(path: str | os.PathLike | None = None, *, data_dir: str | os.PathLike | None = None,
+                   download: bool = True) -> DataSource:
+    """Find the archive to read, downloading it only as the last resort.
+
+    Args:
+        path: an archive file or an extracted ``cifar-10-batches-py`` folder.
+        data_dir: the cache folder (default: :func:`default_data_dir`).
+        download: whether to download when nothing else is found.
+
+    Returns:
+        A :class:`DataSource`; an archive file's sha256 is computed (about
+        0.5 s for the 163 MB archive) so callers can tell which data they have.
+
+    Raises:
+        ArchiveNotFoundError: ``path`` or ``CIFAR10_ARCHIVE`` names nothing, or
+            nothing was found and the download was off or failed.
+        ChecksumMismatchError: the cached archive's sha256 is wrong (it is left
+            in place, named in the message, for the user to delete).
+    """
+    data_dir = Path(data_dir) if data_dir is not None else default_data_dir()
+    for kind, value in (("argument", path), ("environment", os.environ.get(ARCHIVE_ENV) or None)):
+        if value is None:
+            continue
+        candidate = Path(value).expanduser()
+        origin = "the path argument" if kind == "argument" else f"{ARCHIVE_ENV}={value}"
+        if candidate.is_dir():
+            return DataSource(kind, candidate, None)
+        if candidate.is_file():
+            return DataSource(kind, candidate, sha256_of(candidate))
+        raise ArchiveNotFoundError(
+            f"{candidate}: no such file or folder (from {origin}). Fix: point it at "
+            f"{ARCHIVE_NAME} or at an extracted {FOLDER_NAME}/ folder."
+        )
+    cached = data_dir / ARCHIVE_NAME
+    if cached.is_file():
+        got = sha256_of(cached)
+        if got != ARCHIVE_SHA256:
+            raise ChecksumMismatchError(
+                f"{cached}: sha256 {got} does not match the official {ARCHIVE_SHA256}; "
+                "the copy is incomplete or altered. Fix: delete it and run again to "
+                f"download a fresh copy, or set {ARCHIVE_ENV} to another archive."
+            )
+        return DataSource("cache", cached, got)
+    if not download:
+        raise ArchiveNotFoundError(
+            f"No CIFAR-10 archive given and none in {data_dir}; download is off. "
+            + _FIX.format(data_dir=data_dir)
+        )
+    path = download_archive(data_dir)
+    return DataSource("download", path, ARCHIVE_SHA256)
+
+
+# --------------------------------------------------------------------------
+# Reading
+# --------------------------------------------------------------------------
+def _read_members(source: DataSource) -> dict[str, bytes]:
+    """Return the bytes of every batch file and ``batches.meta``, by base name."""
+    wanted = {*TRAIN_BATCHES, TEST_BATCH, META_FILE}
+    found: dict[str, bytes] = {}
+    if source.sha256 is None:  # an extracted folder
+        folder = source.path
+        if not any((folder / name).is_file() for name in wanted) and (folder / FOLDER_NAME).is_dir():
+            folder = folder / FOLDER_NAME
+        for name in wanted:
+            if (folder / name).is_file():
+                found[name] = (folder / name).read_bytes()
+        return found
+    try:
+        with tarfile.open(source.path, "r:*") as tar:
+            for member in tar:
+                name = Path(member.name).name
+                if member.isfile() and name in wanted and name not in found:
+                    found[name] = tar.extractfile(member).read()
+            # tarfile takes a garbled header for the end of the archive, so read
+            # the compressed stream to its end: gzip then checks its CRC.
+            if tar.fileobj is not None:
+                while tar.fileobj.read(1 << 20):
+                    pass
+    except (tarfile.TarError, EOFError, OSError, zlib.error) as err:
+        raise ArchiveCorruptError(
+            f"{source.path}: cannot read the archive ({type(err).__name__}: {err}); it is "
+            "truncated or corrupt. Fix: download a fresh copy of " + ARCHIVE_NAME
+            + (f" and point {ARCHIVE_ENV} at it." if source.kind == "environment" else ".")
+        ) from None
+    return found
+
+
+def load_cifar10(path: str | os.PathLike | None = None, *, data_dir: str | os.PathLike | None = None,
+                 download: bool = True):
+    """Load CIFAR-10 as Keras' ``cifar10.load_data()`` does, from any source.
+
+    Args:
+        path: an official-format archive or extracted folder; ``None`` tries
+            ``CIFAR10_ARCHIVE``, the data folder, then a download
+            (see :func:`locate_archive`).
+        data_dir: the cache folder (default: :func:`default_data_dir`).
+        download: whether a download may be attempted.
+
+    Returns:
+        ``(x_train, y_train), (x_test, y_test), info``: ``x_*`` uint8 arrays of
+        shape ``(N, 32, 32, 3)`` with values 0-255; ``y_*`` uint8 arrays of
+        shape ``(N,)`` with labels 0-9 (1-D, unlike Keras' ``(N, 1)``, because
+        scikit-learn's metrics and splits take 1-D labels and Keras' sparse
+        losses accept both); ``info`` a :class:`DatasetInfo` with the class
+        names and the source. N is 50,000 / 10,000 for the official archive
+        and whatever the batches hold otherwise.
+
+    Raises:
+        ArchiveNotFoundError: no archive found or downloadable, or a batch file
+            is missing from it.
+        ArchiveCorruptError (and its subclasses ChecksumMismatchError,
+            UnsafePickleError): truncated, altered or malformed data.
+    """
+    source = locate_archive(path, data_dir=data_dir, download=download)
+    members = _read_members(source)
+    missing = [name for name in (*TRAIN_BATCHES, TEST_BATCH, META_FILE) if name not in members]
+    if missing:
+        raise ArchiveNotFoundError(
+            f"{source.path}: missing {', '.join(missing)} (expected {FOLDER_NAME}/ with "
+            f"{', '.join(TRAIN_BATCHES)}, {TEST_BATCH} and {META_FILE}). Fix: use an "
+            f"unmodified {ARCHIVE_NAME} or a complete extraction of it."
+        )
+    train = [parse_batch(members[name], f"{source.path.name}:{name}") for name in TRAIN_BATCHES]
+    x_train = np.concatenate([x for x, _ in train])
+    y_train = np.concatenate([y for _, y in train])
+    x_test, y_test = parse_batch(members[TEST_BATCH], f"{source.path.name}:{TEST_BATCH}")
+    class_names = parse_meta(members[META_FILE], f"{source.path.name}:{META_FILE}")
+    return (x_train, y_train), (x_test, y_test), DatasetInfo(class_names, source)
+
+
+# --------------------------------------------------------------------------
+# Preprocessing
+# --------------------------------------------------------------------------
+def scale_pixels(x: np.ndarray) -> np.ndarray:
+    """Map uint8 pixels 0..255 to float32 in [0, 1] (divide by 255).
+
+    Args:
+        x: uint8 array of any shape, e.g. ``(N, 32, 32, 3)``.
+
+    Returns:
+        float32 array of the same shape.
+
+    Raises:
+        TypeError: if ``x`` is not uint8 (scaling twice is a common slip).
+    """
+    x = np.asarray(x)
+    if x.dtype != np.uint8:
+        raise TypeError(f"scale_pixels expects uint8 pixels 0..255, got dtype {x.dtype}.")
+    return x.astype(np.float32) / np.float32(255.0)
+
+
+def one_hot(y: np.ndarray, num_classes: int = len(CLASS_NAMES)) -> np.ndarray:
+    """One-hot encode integer labels with :func:`keras.utils.to_categorical`.
+
+    Args:
+        y: integer labels of shape ``(N,)`` or ``(N, 1)``, values 0..num_classes-1.
+
+    Returns:
+        float32 array of shape ``(N, num_classes)`` with a single 1 per row.
+    """
+    import keras
+
+    return keras.utils.to_categorical(np.asarray(y).reshape(-1), num_classes).astype(np.float32)
+
+
+def train_validation_split(x: np.ndarray, y: np.ndarray, validation_split: float = 0.1, seed: int = 0):
+    """Hold out a stratified validation set (scikit-learn ``train_test_split``).
+
+    Stratifying keeps each class's share the same in both parts, which matters
+    for small subsets.
+
+    Args:
+        x: images, shape ``(N, ...)``.
+        y: labels, shape ``(N,)``.
+        validation_split: fraction of images held out, in (0, 1), as Keras'
+            ``fit(validation_split=...)``.
+        seed: random state of the shuffle.
+
+    Returns:
+        ``(x_train, y_train), (x_val, y_val)``.
+
+    Raises:
+        ValueError: from scikit-learn, if a class has fewer than two images or
+            the split leaves a part with fewer images than classes.
+    """
+    from sklearn.model_selection import train_test_split
+
+    x_train, x_val, y_train, y_val = train_test_split(
+        x, y, test_size=validation_split, stratify=y, random_state=seed
+    )
+    return (x_train, y_train), (x_val, y_val)
+
+
+def stratified_subset(x: np.ndarray, y: np.ndarray, size: int | None, seed: int = 0):
+    """Take ``size`` images keeping the class balance (all of them if ``size`` is
+    ``None`` or at least ``len(x)``).
+
+    Returns:
+        ``(x_subset, y_subset)`` with the same dtypes; order is shuffled unless
+        everything is kept, in which case the inputs are returned unchanged.
+    """
+    if size is None or size >= len(x):
+        return x, y
+    from sklearn.model_selection import train_test_split
+
+    x_sub, _, y_sub, _ = train_test_split(x, y, train_size=size, stratify=y, random_state=seed)
+    return x_sub, y_sub

@@ -1,0 +1,47 @@
+"""What a lesson shows about its own run: profile, data source, headline result.
+
+:func:`record_result` displays a number for the student and also stores it in
+the notebook under the MIME type :data:`RESULT_MIME`, where the runner
+(``python -m cifar_tutorial run``) reads it back for its summary table.
+"""
+
+from __future__ import annotations
+
+import os
+import platform
+
+RESULT_MIME = "application/vnd.cifar-tutorial.result+json"
+
+
+def describe_run(profile, info=None) -> str:
+    """Lines naming the profile, data source and library versions of this run.
+
+    Args:
+        profile: a :class:`cifar_tutorial.config.Profile`.
+        info: the :class:`cifar_tutorial.data.DatasetInfo` from ``load_cifar10``,
+            or ``None`` for lessons that use no CIFAR-10 data.
+
+    Returns:
+        Text without machine paths, e.g. for ``print``.
+    """
+    import keras
+
+    lines = [f"Profile:  {profile}"]
+    if info is not None:
+        lines.append(f"Data:     {info.source.description}")
+    lines.append(f"Versions: keras {keras.__version__} ({keras.backend.backend()} backend), "
+                 f"Python {platform.python_version()}, {os.cpu_count()} CPU cores")
+    return "\n".join(lines)
+
+
+def record_result(name: str, value: float, fmt: str = ".4f") -> None:
+    """Display ``name = value`` and store it for the runner's summary table.
+
+    Args:
+        name: what the number is, e.g. ``"test_accuracy"``.
+        value: the number (accuracies as fractions 0..1).
+        fmt: the format spec used for the displayed text.
+    """
+    from IPython.display import display
+
+    display({"text/plain": f"{name} = {value:{fmt}}", RESULT_MIME: {"name": name, "value": float(value)}}, raw=True)

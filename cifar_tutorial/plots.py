@@ -1,0 +1,96 @@
+"""Matplotlib figures the lessons share. Each function draws and returns the figure.
+
+Images are uint8 ``(N, 32, 32, 3)`` (0..255) or float ``(N, 32, 32, 3)`` in [0, 1];
+labels are integers ``(N,)`` indexing ``class_names``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+import matplotlib.pyplot as plt
+import numpy as np
+
+
+def plot_class_balance(y: np.ndarray, class_names: Sequence[str], title: str = "Images per class"):
+    """Bar chart of how many labels ``y`` (shape ``(N,)``) fall in each class."""
+    counts = np.bincount(np.asarray(y).reshape(-1), minlength=len(class_names))
+    fig, ax = plt.subplots(figsize=(8, 3))
+    bars = ax.bar(class_names, counts, color="tab:blue")
+    ax.bar_label(bars, fontsize=8)
+    ax.axhline(counts.mean(), color="grey", linestyle="--", linewidth=1, label="mean")
+    ax.set_ylabel("images")
+    ax.set_title(title)
+    ax.legend(loc="lower right")
+    ax.tick_params(axis="x", rotation=45)
+    fig.tight_layout()
+    return fig
+
+
+def plot_examples_per_class(x: np.ndarray, y: np.ndarray, class_names: Sequence[str], per_class: int = 8):
+    """A grid with one row per class and the first ``per_class`` images of it."""
+    y = np.asarray(y).reshape(-1)
+    fig, axes = plt.subplots(len(class_names), per_class, figsize=(per_class * 0.9, len(class_names) * 0.95))
+    for row, name in enumerate(class_names):
+        indices = np.flatnonzero(y == row)[:per_class]
+        for col in range(per_class):
+            ax = axes[row, col]
+            ax.axis("off")
+            if col < len(indices):
+                ax.imshow(x[indices[col]])
+        axes[row, 0].set_title(name, fontsize=8, loc="left")
+    fig.tight_layout(pad=0.2)
+    return fig
+
+
+def plot_history(histories: Mapping[str, Mapping[str, Sequence[float]]], metrics: Sequence[str] = ("loss", "accuracy")):
+    """Training curves: one panel per metric, solid train and dashed validation lines.
+
+    Args:
+        histories: ``{label: history}``, each a ``History.history`` dict with
+            per-epoch lists such as ``loss`` and ``val_loss``. Several runs share
+            the axes, in one colour each.
+        metrics: which metrics to draw, one panel each.
+    """
+    fig, axes = plt.subplots(1, len(metrics), figsize=(5 * len(metrics), 3.5), squeeze=False)
+    for ax, metric in zip(axes[0], metrics):
+        for i, (label, history) in enumerate(histories.items()):
+            colour = f"C{i}"
+            epochs = np.arange(1, len(history[metric]) + 1)
+            ax.plot(epochs, history[metric], color=colour, label=f"{label} train")
+            if f"val_{metric}" in history:
+                ax.plot(epochs, history[f"val_{metric}"], color=colour, linestyle="--", label=f"{label} validation")
+        ax.set_xlabel("epoch")
+        ax.set_ylabel(metric)
+        ax.grid(alpha=0.3)
+        ax.legend(fontsize=8)
+    fig.tight_layout()
+    return fig
+
+
+def plot_predictions(x: np.ndarray, y_true: np.ndarray, y_pred: np.ndarray, class_names: Sequence[str],
+                     probabilities: np.ndarray | None = None, columns: int = 5):
+    """Images titled with true and predicted label, green when right, red when wrong.
+
+    Args:
+        x: images ``(n, 32, 32, 3)``.
+        y_true, y_pred: integer labels ``(n,)``.
+        probabilities: optional ``(n,)`` confidence of each prediction (0..1),
+            shown as a percentage.
+    """
+    n = len(x)
+    rows = int(np.ceil(n / columns))
+    fig, axes = plt.subplots(rows, columns, figsize=(columns * 1.9, rows * 2.1), squeeze=False)
+    for i, ax in enumerate(axes.flat):
+        ax.axis("off")
+        if i >= n:
+            continue
+        ax.imshow(x[i])
+        right = y_true[i] == y_pred[i]
+        guess = class_names[y_pred[i]]
+        if probabilities is not None:
+            guess += f" {100 * probabilities[i]:.0f}%"
+        ax.set_title(f"true: {class_names[y_true[i]]}\npred: {guess}", fontsize=8,
+                     color="tab:green" if right else "tab:red")
+    fig.tight_layout()
+    return fig

@@ -1,0 +1,177 @@
+"""Execute the lesson notebooks in order, each in a fresh kernel, and summarise.
+
+Used as ``python -m cifar_tutorial run``. Notebooks are executed with
+papermill (which drives nbclient), written with their outputs to
+``build/notebooks/`` and rendered to ``build/html/`` with nbconvert.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import os
+import time
+from pathlib import Path
+
+from cifar_tutorial.config import PROFILE_ENV, PROFILES
+from cifar_tutorial.data import ARCHIVE_ENV, locate_archive
+from cifar_tutorial.notebook import RESULT_MIME
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+NOTEBOOKS_DIR = REPO_ROOT / "notebooks"
+BUILD_DIR = REPO_ROOT / "build"
+
+
+@dataclasses.dataclass
+class NotebookResult:
+    """One executed notebook: ``status`` is ``"ok"`` or ``"failed"``; ``seconds``
+    is wall-clock time including kernel start; ``results`` maps each
+    :func:`~cifar_tutorial.notebook.record_result` name to its value; ``error``
+    names the failing cell and exception."""
+
+    name: str
+    status: str
+    seconds: float
+    results: dict[str, float]
+    error: str = ""
+
+
+def find_notebooks(selection: list[str] | None = None, notebooks_dir: Path = NOTEBOOKS_DIR) -> list[Path]:
+    """The lesson notebooks (``NN_*.ipynb``) in order, optionally only those whose
+    file name starts with one of ``selection`` (e.g. ``["01", "02"]``).
+
+    Raises:
+        FileNotFoundError: if the folder holds no notebook, or a selection
+            matches none.
+    """
+    notebooks = sorted(p for p in notebooks_dir.glob("[0-9][0-9]_*.ipynb"))
+    if not notebooks:
+        raise FileNotFoundError(f"No lesson notebooks (NN_*.ipynb) in {notebooks_dir}.")
+    if not selection:
+        return notebooks
+    chosen = []
+    for prefix in selection:
+        matches = [p for p in notebooks if p.name.startswith(prefix)]
+        if not matches:
+            raise FileNotFoundError(
+                f"No notebook starts with {prefix!r}; choose from: {', '.join(p.name for p in notebooks)}."
+            )
+        chosen.extend(m for m in matches if m not in chosen)
+    return chosen
+
+
+def recorded_results(notebook: dict) -> dict[str, float]:
+    """The values a notebook stored with ``record_result``, by name (last wins)."""
+    results = {}
+    for cell in notebook.get("cells", []):
+        for output in cell.get("outputs", []):
+            data = output.get("data", {})
+            if RESULT_MIME in data:
+                payload = data[RESULT_MIME]
+                if isinstance(payload, str):
+                    payload = json.loads(payload)
+                results[payload["name"]] = payload["value"]
+    return results
+
+
+def execute_notebook(path: Path, output_dir: Path, html: bool = True, timeout_s: int = 3600) -> NotebookResult:
+    """Run one notebook in a fresh kernel with papermill and save it (and HTML).
+
+    The kernel inherits this process's environment, so ``CIFAR_TUTORIAL_PROFILE``
+    and ``CIFAR10_ARCHIVE`` reach it.
+
+    Args:
+        path: the ``.ipynb`` to execute; its folder is the working directory.
+        output_dir: receives ``notebooks/<name>`` and ``html/<stem>.html``.
+        html: whether to render HTML.
+        timeout_s: per-cell time limit in seconds.
+
+    Returns:
+        A :class:`NotebookResult`; a failing cell gives ``status="failed"``
+        with the cell number and exception in ``error`` (never raises for it).
+    """
+    import nbformat
+    import papermill
+    from papermill.exceptions import PapermillExecutionError
+
+    out_nb = output_dir / "notebooks" / path.name
+    out_nb.parent.mkdir(parents=True, exist_ok=True)
+    start = time.perf_counter()
+    status, error = "ok", ""
+    try:
+        papermill.execute_notebook(
+            str(path), str(out_nb), cwd=str(path.parent), kernel_name="python3",
+            progress_bar=True, execution_timeout=timeout_s,
+        )
+    except PapermillExecutionError as err:
+        status = "failed"
+        error = f"cell {err.cell_index} (execution count {err.exec_count}): {err.ename}: {err.evalue}"
+    seconds = time.perf_counter() - start
+    results = recorded_results(nbformat.read(out_nb, as_version=4)) if out_nb.exists() else {}
+    if html and out_nb.exists():
+        from nbconvert import HTMLExporter
+
+        body, _ = HTMLExporter().from_filename(str(out_nb))
+        out_html = output_dir / "html" / (path.stem + ".html")
+        out_html.parent.mkdir(parents=True, exist_ok=True)
+        out_html.write_text(body, encoding="utf-8")
+    return NotebookResult(path.name, status, seconds, results, error)
+
+
+def format_table(rows: list[NotebookResult]) -> str:
+    """A plain-text table: notebook, status, wall seconds, recorded results."""
+    header = ("notebook", "status", "seconds", "results")
+    lines = [
+        (r.name, r.status, f"{r.seconds:.1f}",
+         ", ".join(f"{k}={v:.4f}" for k, v in r.results.items()) or "-")
+        for r in rows
+    ]
+    widths = [max(len(str(x)) for x in col) for col in zip(header, *lines)]
+    fmt = "  ".join(f"{{:<{w}}}" for w in widths)
+    out = [fmt.format(*header), fmt.format(*("-" * w for w in widths))]
+    out += [fmt.format(*line) for line in lines]
+    return "\n".join(out)
+
+
+def run(profile: str, archive: str | None = None, selection: list[str] | None = None,
+        output_dir: Path = BUILD_DIR, html: bool = True, notebooks_dir: Path = NOTEBOOKS_DIR) -> int:
+    """Execute the selected notebooks in order and print the summary table.
+
+    Args:
+        profile: a key of :data:`cifar_tutorial.config.PROFILES`.
+        archive: an archive or extracted folder; sets ``CIFAR10_ARCHIVE`` for
+            the kernels. ``None`` keeps the environment's value.
+        selection: notebook name prefixes; ``None`` runs every lesson.
+
+    Returns:
+        The process exit status: 0 when every notebook succeeded, 1 otherwise.
+        Execution stops at the first failing notebook, since later lessons
+        may need what it saves.
+
+    Raises:
+        ValueError: unknown profile. FileNotFoundError: no such notebook or
+        archive path. cifar_tutorial.data.CIFAR10Error: no usable archive.
+    """
+    if profile not in PROFILES:
+        raise ValueError(f"Unknown profile {profile!r}; choose one of {', '.join(PROFILES)}.")
+    os.environ[PROFILE_ENV] = profile
+    if archive is not None:
+        archive_path = Path(archive).expanduser().resolve()
+        if not archive_path.exists():
+            raise FileNotFoundError(f"{archive}: no such archive or folder (from --archive).")
+        os.environ[ARCHIVE_ENV] = str(archive_path)
+    notebooks = find_notebooks(selection, notebooks_dir)
+    # Resolve (and if need be download) the data once, here, so that a missing
+    # archive fails in seconds with a clear message instead of inside a kernel.
+    print(f"Data: {locate_archive().description}")
+    print(f"Running {len(notebooks)} notebook(s) with profile {profile!r}; outputs in {output_dir}")
+    rows = []
+    for path in notebooks:
+        print(f"\n== {path.name}", flush=True)
+        result = execute_notebook(path, output_dir, html=html)
+        rows.append(result)
+        if result.status != "ok":
+            print(f"\n{path.name} FAILED in {result.error}")
+            break
+    print("\n" + format_table(rows))
+    return 0 if all(r.status == "ok" for r in rows) and len(rows) == len(notebooks) else 1

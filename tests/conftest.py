@@ -1,0 +1,112 @@
+"""Shared fixtures: the real CIFAR-10 sample from ../shared/data and archives made from it."""
+
+from __future__ import annotations
+
+import http.server
+import io
+import os
+import tarfile
+import threading
+from pathlib import Path
+
+import pytest
+
+import cifar_tutorial  # noqa: F401  (sets the TensorFlow log variables before Keras loads)
+
+REPO = Path(__file__).resolve().parent.parent
+SAMPLE = REPO.parent / "shared" / "data" / "cifar-10-sample-python.tar.gz"
+SAMPLE_SHA256 = "ab594268cdba7471cea194ec5a9e9d67c022479615fd5a4870584e76f3a9b018"
+
+
+@pytest.fixture(scope="session")
+def sample_archive() -> Path:
+    if not SAMPLE.is_file():
+        pytest.fail(f"the shared CIFAR-10 sample is missing: expected {SAMPLE}")
+    return SAMPLE
+
+
+@pytest.fixture(scope="session")
+def sample_members(sample_archive) -> dict[str, bytes]:
+    """Every file of the sample archive, by base name."""
+    with tarfile.open(sample_archive) as tar:
+        return {Path(m.name).name: tar.extractfile(m).read() for m in tar if m.isfile()}
+
+
+@pytest.fixture(scope="session")
+def sample_folder(sample_archive, tmp_path_factory) -> Path:
+    """The sample extracted: <tmp>/cifar-10-batches-py/."""
+    root = tmp_path_factory.mktemp("extracted")
+    with tarfile.open(sample_archive) as tar:
+        tar.extractall(root, filter="data")
+    return root / "cifar-10-batches-py"
+
+
+@pytest.fixture
+def make_archive(sample_members, tmp_path):
+    """Build a .tar.gz in the official layout from the sample, with members replaced or dropped."""
+
+    def make(name="archive.tar.gz", replace=None, drop=()):
+        members = {**sample_members, **(replace or {})}
+        path = tmp_path / name
+        with tarfile.open(path, "w:gz") as tar:
+            for base, raw in members.items():
+                if base in drop:
+                    continue
+                info = tarfile.TarInfo(f"cifar-10-batches-py/{base}")
+                info.size = len(raw)
+                tar.addfile(info, io.BytesIO(raw))
+        return path
+
+    return make
+
+
+@pytest.fixture(autouse=True)
+def isolated_environment(monkeypatch, tmp_path):
+    """No test sees the caller's archive, cache or mirror settings."""
+    for name in ("CIFAR10_ARCHIVE", "CIFAR10_DATA_DIR", "CIFAR10_URL", "CIFAR_TUTORIAL_PROFILE"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("CIFAR10_DATA_DIR", str(tmp_path / "cache"))
+
+
+class _Handler(http.server.BaseHTTPRequestHandler):
+    body = b""
+    cut_after = None  # bytes sent before the connection is dropped
+
+    def do_GET(self):  # noqa: N802 (http.server's name)
+        self.send_response(200)
+        self.send_header("Content-Length", str(len(self.body)))
+        self.end_headers()
+        if self.cut_after is None:
+            self.wfile.write(self.body)
+        else:
+            self.wfile.write(self.body[: self.cut_after])
+            self.wfile.flush()
+            self.connection.shutdown(2)
+
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture
+def http_server():
+    """Serve given bytes on 127.0.0.1; yields a function (body, cut_after) -> URL."""
+    servers = []
+
+    def serve(body: bytes, cut_after: int | None = None) -> str:
+        handler = type("H", (_Handler,), {"body": body, "cut_after": cut_after})
+        server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        servers.append(server)
+        return f"http://127.0.0.1:{server.server_address[1]}/cifar-10-python.tar.gz"
+
+    yield serve
+    for server in servers:
+        server.shutdown()
+        server.server_close()
+
+
+def files_in(folder: Path) -> list[str]:
+    return sorted(p.name for p in folder.iterdir()) if folder.exists() else []
+
+
+os.environ.setdefault("KERAS_BACKEND", "tensorflow")
