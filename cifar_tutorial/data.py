@@ -520,3 +520,45 @@ def stratified_subset(x: np.ndarray, y: np.ndarray, size: int | None, seed: int 
 
     x_sub, _, y_sub, _ = train_test_split(x, y, train_size=size, stratify=y, random_state=seed)
     return x_sub, y_sub
+
+
+@dataclasses.dataclass
+class Splits:
+    """Train, validation and test sets ready for ``fit``.
+
+    Attributes:
+        x_train, x_val, x_test: float32 images ``(N, 32, 32, 3)`` in [0, 1].
+        y_train, y_val, y_test: uint8 labels ``(N,)``, 0..9.
+        info: the :class:`DatasetInfo` of the loaded archive.
+    """
+
+    x_train: np.ndarray
+    y_train: np.ndarray
+    x_val: np.ndarray
+    y_val: np.ndarray
+    x_test: np.ndarray
+    y_test: np.ndarray
+    info: DatasetInfo
+
+    def __str__(self) -> str:
+        return (f"train {len(self.x_train):,} / validation {len(self.x_val):,} / "
+                f"test {len(self.x_test):,} images")
+
+
+def prepare_splits(train_size: int | None = None, *, validation_split: float = 0.1, seed: int = 0,
+                   path: str | os.PathLike | None = None) -> Splits:
+    """Lesson 01's steps in one call: load, subset, split, scale.
+
+    Loads CIFAR-10 (see :func:`load_cifar10`), keeps a stratified subset of
+    ``train_size`` training images (all if ``None``), holds out
+    ``validation_split`` of them for validation, and scales every image to
+    float32 in [0, 1]. The test set is never subset or touched otherwise.
+
+    Raises:
+        The errors of :func:`load_cifar10` and :func:`train_validation_split`.
+    """
+    (x_train, y_train), (x_test, y_test), info = load_cifar10(path)
+    x_train, y_train = stratified_subset(x_train, y_train, train_size, seed=seed)
+    (x_train, y_train), (x_val, y_val) = train_validation_split(x_train, y_train, validation_split, seed=seed)
+    return Splits(scale_pixels(x_train), y_train, scale_pixels(x_val), y_val,
+                  scale_pixels(x_test), y_test, info)

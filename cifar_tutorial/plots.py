@@ -30,7 +30,7 @@ def plot_class_balance(y: np.ndarray, class_names: Sequence[str], title: str = "
 def plot_examples_per_class(x: np.ndarray, y: np.ndarray, class_names: Sequence[str], per_class: int = 8):
     """A grid with one row per class and the first ``per_class`` images of it."""
     y = np.asarray(y).reshape(-1)
-    fig, axes = plt.subplots(len(class_names), per_class, figsize=(per_class * 0.9, len(class_names) * 0.95))
+    fig, axes = plt.subplots(len(class_names), per_class, figsize=(per_class * 0.62, len(class_names) * 0.68))
     for row, name in enumerate(class_names):
         indices = np.flatnonzero(y == row)[:per_class]
         for col in range(per_class):
