@@ -22,6 +22,20 @@ NOTEBOOKS_DIR = REPO_ROOT / "notebooks"
 BUILD_DIR = REPO_ROOT / "build"
 
 
+def _ipc_kernel_manager():
+    """A kernel manager that talks to the kernel over Unix sockets (IPC) rather
+    than TCP on localhost: nothing listens on a port, and ipykernel has no
+    "running over TCP without encryption" warning to print."""
+    from jupyter_client.manager import AsyncKernelManager
+
+    class IPCKernelManager(AsyncKernelManager):
+        def __init__(self, **kwargs):
+            super().__init__(**kwargs)
+            self.transport = "ipc"
+
+    return IPCKernelManager
+
+
 @dataclasses.dataclass
 class NotebookResult:
     """One executed notebook: ``status`` is ``"ok"`` or ``"failed"``; ``seconds``
@@ -102,6 +116,7 @@ def execute_notebook(path: Path, output_dir: Path, html: bool = True, timeout_s:
         papermill.execute_notebook(
             str(path), str(out_nb), cwd=str(path.parent), kernel_name="python3",
             progress_bar=True, execution_timeout=timeout_s,
+            kernel_manager_class=_ipc_kernel_manager(),
         )
     except PapermillExecutionError as err:
         status = "failed"
@@ -123,7 +138,7 @@ def format_table(rows: list[NotebookResult]) -> str:
     header = ("notebook", "status", "seconds", "results")
     lines = [
         (r.name, r.status, f"{r.seconds:.1f}",
-         ", ".join(f"{k}={v:.4f}" for k, v in r.results.items()) or "-")
+         ", ".join(f"{k}={v:.4g}" for k, v in r.results.items()) or "-")
         for r in rows
     ]
     widths = [max(len(str(x)) for x in col) for col in zip(header, *lines)]
