@@ -13,6 +13,10 @@ lessons' outputs:
   stderr (file descriptor 2) pointed at ``/dev/null``; Python exceptions from
   that import are still raised as usual.
 
+* TensorFlow's Python logger is set to ERROR: lessons train several models in
+  one kernel, which makes it warn that ``tf.function`` was retraced, a cost
+  notice with nothing for a student to act on.
+
 Import ``cifar_tutorial`` before ``keras`` or ``tensorflow`` for this to work.
 """
 
@@ -31,11 +35,12 @@ def _import_tensorflow_quietly() -> None:
     devnull = _os.open(_os.devnull, _os.O_WRONLY)
     _os.dup2(devnull, 2)
     try:
-        import tensorflow  # noqa: F401
+        import tensorflow
     finally:
         _os.dup2(saved, 2)
         _os.close(saved)
         _os.close(devnull)
+    tensorflow.get_logger().setLevel("ERROR")
 
 
 _import_tensorflow_quietly()

@@ -63,3 +63,171 @@ def compile_classifier(model: keras.Model, learning_rate: float = 1e-3, optimize
         metrics=["accuracy"],
     )
     return model
+
+
+def build_tutorial_cnn(name: str = "tutorial_cnn") -> keras.Model:
+    """The TensorFlow "Convolutional Neural Network" tutorial's model, as the reference.
+
+    Conv 32 3x3 - MaxPool - Conv 64 3x3 - MaxPool - Conv 64 3x3 (all 'valid',
+    ReLU), Flatten, Dense 64 ReLU, Dense 10 (softmax here, where the tutorial
+    outputs logits). Source: https://www.tensorflow.org/tutorials/images/cnn.
+    122,570 parameters.
+    """
+    return keras.Sequential([
+        keras.Input(shape=IMAGE_SHAPE, name="image"),
+        layers.Conv2D(32, 3, activation="relu", name="conv_1"),
+        layers.MaxPooling2D(name="pool_1"),
+        layers.Conv2D(64, 3, activation="relu", name="conv_2"),
+        layers.MaxPooling2D(name="pool_2"),
+        layers.Conv2D(64, 3, activation="relu", name="conv_3"),
+        layers.Flatten(name="flatten"),
+        layers.Dense(64, activation="relu", name="dense"),
+        layers.Dense(NUM_CLASSES, activation="softmax", name="probabilities"),
+    ], name=name)
+
+
+def build_small_cnn(name: str = "small_cnn") -> keras.Model:
+    """One convolution block and a wide dense head, as in the classic Keras blog
+    example: Conv 32 3x3 'same' ReLU, Dropout 0.2, MaxPool, Flatten, Dense 512
+    ReLU, Dropout 0.5, softmax. 4,200,842 parameters, almost all in the Dense
+    layer that reads the 16x16x32 = 8192 pooled features.
+    """
+    return keras.Sequential([
+        keras.Input(shape=IMAGE_SHAPE, name="image"),
+        layers.Conv2D(32, 3, padding="same", activation="relu", name="conv"),
+        layers.Dropout(0.2, name="dropout_conv"),
+        layers.MaxPooling2D(name="pool"),
+        layers.Flatten(name="flatten"),
+        layers.Dense(512, activation="relu", name="dense"),
+        layers.Dropout(0.5, name="dropout_dense"),
+        layers.Dense(NUM_CLASSES, activation="softmax", name="probabilities"),
+    ], name=name)
+
+
+def build_augmentation(translation: float = 0.125, name: str = "augmentation") -> keras.Sequential:
+    """Random horizontal flips and shifts, as Keras preprocessing layers.
+
+    Active only in training (``model.fit``); at ``evaluate``/``predict`` time
+    the layers pass images through unchanged.
+
+    Args:
+        translation: largest shift as a fraction of height and width (0.125 =
+            4 pixels), with the border filled by reflection.
+    """
+    return keras.Sequential([
+        layers.RandomFlip("horizontal"),
+        layers.RandomTranslation(translation, translation, fill_mode="reflect"),
+    ], name=name)
+
+
+def build_cnn(filters: tuple[int, ...] = (32, 64, 128), convs_per_block: int | tuple[int, ...] = 2, *,
+              dropout: float = 0.0, l2: float = 0.0, batch_norm: bool = False,
+              augmentation: bool = False, dense_units: int = 128, head_dropout: float | None = None,
+              name: str = "cnn") -> keras.Model:
+    """A VGG-style stack of conv blocks, with each regularizer of lesson 04 as a switch.
+
+    Each block is ``convs_per_block`` times [Conv2D 3x3 'same', optional
+    BatchNormalization, ReLU], then 2x2 max pooling (halving height and width)
+    and optional dropout. The head is global average pooling, Dense
+    ``dense_units`` ReLU, optional dropout, and a 10-way softmax.
+
+    Args:
+        filters: channels of each block; three blocks take 32x32 to 4x4.
+        convs_per_block: conv layers in every block, or one count per block.
+        dropout: rate after each block and before the output layer (0 = none).
+        head_dropout: rate before the output layer if it should differ from
+            ``dropout``.
+        l2: L2 weight-decay factor on every kernel (0 = none); adds
+            ``l2 * sum(w**2)`` to the loss.
+        batch_norm: normalise each conv layer's outputs over the batch
+            (Ioffe and Szegedy, 2015); the conv then needs no bias.
+        augmentation: put :func:`build_augmentation` in front.
+
+    Returns:
+        An uncompiled model mapping ``(batch, 32, 32, 3)`` in [0, 1] to ``(batch, 10)``.
+    """
+    regularizer = keras.regularizers.L2(l2) if l2 else None
+    inputs = keras.Input(shape=IMAGE_SHAPE, name="image")
+    x = build_augmentation()(inputs) if augmentation else inputs
+    counts = convs_per_block if isinstance(convs_per_block, (tuple, list)) else [convs_per_block] * len(filters)
+    for b, (width, count) in enumerate(zip(filters, counts), start=1):
+        for c in range(1, count + 1):
+            x = layers.Conv2D(width, 3, padding="same", use_bias=not batch_norm,
+                              kernel_regularizer=regularizer, name=f"block{b}_conv{c}")(x)
+            if batch_norm:
+                x = layers.BatchNormalization(name=f"block{b}_bn{c}")(x)
+            x = layers.Activation("relu", name=f"block{b}_relu{c}")(x)
+        x = layers.MaxPooling2D(name=f"block{b}_pool")(x)
+        if dropout:
+            x = layers.Dropout(dropout, name=f"block{b}_dropout")(x)
+    x = layers.GlobalAveragePooling2D(name="global_pool")(x)
+    x = layers.Dense(dense_units, activation="relu", kernel_regularizer=regularizer, name="dense")(x)
+    head_dropout = dropout if head_dropout is None else head_dropout
+    if head_dropout:
+        x = layers.Dropout(head_dropout, name="dense_dropout")(x)
+    outputs = layers.Dense(NUM_CLASSES, activation="softmax", name="probabilities")(x)
+    return keras.Model(inputs, outputs, name=name)
+
+
+def default_models_dir():
+    """``<repo>/models`` (git-ignored) from a checkout; ``./models`` elsewhere."""
+    from pathlib import Path
+
+    repo = Path(__file__).resolve().parent.parent
+    return repo / "models" if (repo / "pyproject.toml").is_file() else Path("models")
+
+
+def save_with_metadata(model: keras.Model, name: str, metadata: dict, models_dir=None):
+    """Save ``model`` as ``<models_dir>/<name>.keras`` (Keras 3 format) and
+    ``metadata`` beside it as ``<name>.json``.
+
+    Both are written under temporary names and renamed into place, so a
+    reader never sees a half-written model. Returns the ``.keras`` path.
+
+    Args:
+        metadata: JSON-serialisable facts about the model (data source,
+            profile, seed, accuracy); the package version is added.
+    """
+    import json
+    import os
+    from pathlib import Path
+
+    from cifar_tutorial import __version__
+
+    folder = Path(models_dir) if models_dir is not None else default_models_dir()
+    folder.mkdir(parents=True, exist_ok=True)
+    path, meta_path = folder / f"{name}.keras", folder / f"{name}.json"
+    tmp = folder / f".{name}.tmp.keras"
+    model.save(tmp)
+    meta_tmp = folder / f".{name}.tmp.json"
+    meta_tmp.write_text(json.dumps({**metadata, "package_version": __version__}, indent=2) + "\n")
+    os.replace(tmp, path)
+    os.replace(meta_tmp, meta_path)
+    return path
+
+
+def load_with_metadata(name: str, models_dir=None):
+    """Load a model saved by :func:`save_with_metadata`.
+
+    Returns:
+        ``(model, metadata)``.
+
+    Raises:
+        FileNotFoundError: if ``<name>.keras`` or its ``.json`` is missing.
+    """
+    import json
+    from pathlib import Path
+
+    folder = Path(models_dir) if models_dir is not None else default_models_dir()
+    path, meta_path = folder / f"{name}.keras", folder / f"{name}.json"
+    if not path.is_file() or not meta_path.is_file():
+        raise FileNotFoundError(f"No saved model {name!r} in {folder}: run lesson 04 to train and save it.")
+    return keras.saving.load_model(path), json.loads(meta_path.read_text())
+
+
+def build_best_cnn(name: str = "best_cnn") -> keras.Model:
+    """Lesson 04's final architecture: :func:`build_cnn` with dropout 0.2, L2
+    1e-4, batch normalization and augmentation all switched on. Train it with
+    :func:`cifar_tutorial.training.compile_best_cnn`; measured results are in
+    ``benchmarks/RESULTS.md``."""
+    return build_cnn(dropout=0.2, l2=1e-4, batch_norm=True, augmentation=True, name=name)

@@ -45,3 +45,17 @@ def record_result(name: str, value: float, fmt: str = ".4f") -> None:
     from IPython.display import display
 
     display({"text/plain": f"{name} = {value:{fmt}}", RESULT_MIME: {"name": name, "value": float(value)}}, raw=True)
+
+
+def format_table(header, rows) -> str:
+    """Plain-text table with left-aligned columns.
+
+    Args:
+        header: column names.
+        rows: sequences of cells (any type; shown with ``str``), one per row.
+    """
+    cells = [[str(c) for c in header]] + [[str(c) for c in row] for row in rows]
+    widths = [max(len(row[i]) for row in cells) for i in range(len(header))]
+    lines = ["  ".join(c.ljust(w) for c, w in zip(row, widths)).rstrip() for row in cells]
+    lines.insert(1, "  ".join("-" * w for w in widths))
+    return "\n".join(lines)

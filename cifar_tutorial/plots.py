@@ -94,3 +94,92 @@ def plot_predictions(x: np.ndarray, y_true: np.ndarray, y_pred: np.ndarray, clas
                      color="tab:green" if right else "tab:red")
     fig.tight_layout()
     return fig
+
+
+def plot_feature_maps(maps: np.ndarray, titles: Sequence[str] | None = None, columns: int = 8,
+                      image: np.ndarray | None = None, cmap: str = "viridis"):
+    """Show each channel of one layer's output as a small image.
+
+    Args:
+        maps: activations of one image, shape ``(height, width, channels)``.
+        titles: one title per channel (default: the channel number).
+        image: the input image ``(32, 32, 3)``, drawn first for reference.
+        cmap: Matplotlib colour map; bright = large activation.
+    """
+    maps = np.asarray(maps)
+    panels = maps.shape[-1] + (image is not None)
+    rows = int(np.ceil(panels / columns))
+    fig, axes = plt.subplots(rows, columns, figsize=(columns * 1.3, rows * 1.45), squeeze=False)
+    for ax in axes.flat:
+        ax.axis("off")
+    flat = list(axes.flat)
+    if image is not None:
+        flat[0].imshow(image)
+        flat[0].set_title("input", fontsize=8)
+        flat = flat[1:]
+    for c in range(maps.shape[-1]):
+        flat[c].imshow(maps[..., c], cmap=cmap)
+        flat[c].set_title(titles[c] if titles else str(c), fontsize=8)
+    fig.tight_layout()
+    return fig
+
+
+def plot_filters(kernel: np.ndarray, columns: int = 16):
+    """Show first-layer convolution filters as tiny RGB images.
+
+    Args:
+        kernel: a ``Conv2D`` kernel of shape ``(k, k, 3, filters)``. Each filter
+            is rescaled to [0, 1] on its own, so colours show the pattern each
+            filter responds to, not its magnitude.
+    """
+    kernel = np.asarray(kernel)
+    n = kernel.shape[-1]
+    rows = int(np.ceil(n / columns))
+    fig, axes = plt.subplots(rows, columns, figsize=(columns * 0.6, rows * 0.6), squeeze=False)
+    for i, ax in enumerate(axes.flat):
+        ax.axis("off")
+        if i < n:
+            f = kernel[..., i]
+            ax.imshow((f - f.min()) / (np.ptp(f) + 1e-8), interpolation="nearest")
+    fig.tight_layout(pad=0.1)
+    return fig
+
+
+def plot_generalization_gap(histories: Mapping[str, Mapping[str, Sequence[float]]]):
+    """Training minus validation accuracy per epoch, one line per run.
+
+    A gap that keeps growing means the model is memorising its training images
+    (overfitting); a gap near zero means what it learns carries over.
+    """
+    fig, ax = plt.subplots(figsize=(6, 3.2))
+    for label, history in histories.items():
+        gap = np.asarray(history["accuracy"]) - np.asarray(history["val_accuracy"])
+        ax.plot(np.arange(1, len(gap) + 1), gap, label=label)
+    ax.axhline(0, color="grey", linewidth=1)
+    ax.set_xlabel("epoch")
+    ax.set_ylabel("train - validation accuracy")
+    ax.grid(alpha=0.3)
+    ax.legend(fontsize=8)
+    fig.tight_layout()
+    return fig
+
+
+def plot_comparison(labels: Sequence[str], test_accuracy: Sequence[float], val_accuracy: Sequence[float],
+                    seconds: Sequence[float]):
+    """Bars of test and best validation accuracy (fractions) per variant, with
+    training seconds on the right-hand panel."""
+    y = np.arange(len(labels))
+    fig, (left, right) = plt.subplots(1, 2, figsize=(10, 0.45 * len(labels) + 1.2), sharey=True,
+                                      gridspec_kw={"width_ratios": [2, 1]})
+    left.barh(y - 0.2, test_accuracy, height=0.4, label="test")
+    left.barh(y + 0.2, val_accuracy, height=0.4, label="best validation")
+    left.set_yticks(y, labels)
+    left.invert_yaxis()
+    left.set_xlabel("accuracy")
+    left.legend(fontsize=8, loc="lower right")
+    left.grid(axis="x", alpha=0.3)
+    right.barh(y, seconds, color="tab:grey")
+    right.set_xlabel("training seconds")
+    right.grid(axis="x", alpha=0.3)
+    fig.tight_layout()
+    return fig

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from cifar_tutorial.config import PROFILE_ENV, PROFILES
 from cifar_tutorial.data import ARCHIVE_ENV, locate_archive
-from cifar_tutorial.notebook import RESULT_MIME
+from cifar_tutorial.notebook import RESULT_MIME, format_table
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS_DIR = REPO_ROOT / "notebooks"
@@ -133,19 +133,13 @@ def execute_notebook(path: Path, output_dir: Path, html: bool = True, timeout_s:
     return NotebookResult(path.name, status, seconds, results, error)
 
 
-def format_table(rows: list[NotebookResult]) -> str:
+def summary_table(rows: list[NotebookResult]) -> str:
     """A plain-text table: notebook, status, wall seconds, recorded results."""
-    header = ("notebook", "status", "seconds", "results")
-    lines = [
+    return format_table(("notebook", "status", "seconds", "results"), [
         (r.name, r.status, f"{r.seconds:.1f}",
          ", ".join(f"{k}={v:.4g}" for k, v in r.results.items()) or "-")
         for r in rows
-    ]
-    widths = [max(len(str(x)) for x in col) for col in zip(header, *lines)]
-    fmt = "  ".join(f"{{:<{w}}}" for w in widths)
-    out = [fmt.format(*header), fmt.format(*("-" * w for w in widths))]
-    out += [fmt.format(*line) for line in lines]
-    return "\n".join(out)
+    ])
 
 
 def run(profile: str, archive: str | None = None, selection: list[str] | None = None,
@@ -188,5 +182,5 @@ def run(profile: str, archive: str | None = None, selection: list[str] | None = 
         if result.status != "ok":
             print(f"\n{path.name} FAILED in {result.error}")
             break
-    print("\n" + format_table(rows))
+    print("\n" + summary_table(rows))
     return 0 if all(r.status == "ok" for r in rows) and len(rows) == len(notebooks) else 1

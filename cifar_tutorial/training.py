@@ -20,12 +20,17 @@ class TrainingRun:
             when a schedule callback logs it).
         seconds: wall-clock training time in seconds (``fit`` only).
         epochs: epochs actually run (fewer than asked if early stopping fired).
+        epoch_seconds: wall-clock seconds of each epoch (training and
+            validation), from :class:`EpochTimer`.
+        test_accuracy: set by :func:`fit_and_evaluate`, else ``None``.
     """
 
     model: keras.Model
     history: dict
     seconds: float
     epochs: int
+    epoch_seconds: list = dataclasses.field(default_factory=list)
+    test_accuracy: float | None = None
 
     @property
     def seconds_per_epoch(self) -> float:
@@ -36,6 +41,19 @@ class TrainingRun:
     def best_val_accuracy(self) -> float:
         """Highest validation accuracy over the epochs (fraction, 0..1)."""
         return float(max(self.history.get("val_accuracy", [float("nan")])))
+
+
+class EpochTimer(keras.callbacks.Callback):
+    """Records the wall-clock seconds of each epoch in ``self.seconds``."""
+
+    def on_train_begin(self, logs=None):
+        self.seconds = []
+
+    def on_epoch_begin(self, epoch, logs=None):
+        self._start = time.perf_counter()
+
+    def on_epoch_end(self, epoch, logs=None):
+        self.seconds.append(time.perf_counter() - self._start)
 
 
 def train(model: keras.Model, x_train: np.ndarray, y_train: np.ndarray, *,
@@ -57,10 +75,62 @@ def train(model: keras.Model, x_train: np.ndarray, y_train: np.ndarray, *,
     Returns:
         A :class:`TrainingRun`.
     """
+    timer = EpochTimer()
     start = time.perf_counter()
     history = model.fit(
         x_train, y_train, validation_data=validation_data, epochs=epochs,
-        batch_size=batch_size, callbacks=callbacks or [], verbose=verbose,
+        batch_size=batch_size, callbacks=[timer, *(callbacks or [])], verbose=verbose,
     )
     seconds = time.perf_counter() - start
-    return TrainingRun(model, history.history, seconds, len(history.history["loss"]))
+    return TrainingRun(model, history.history, seconds, len(history.history["loss"]), timer.seconds)
+
+
+def fit_and_evaluate(model: keras.Model, splits, *, epochs: int, batch_size: int,
+                     callbacks: list | None = None, verbose: int = 2) -> TrainingRun:
+    """Train a compiled model on ``splits`` (a :class:`cifar_tutorial.data.Splits`),
+    validating on its validation set, then measure test accuracy.
+
+    Returns:
+        The :class:`TrainingRun`, with ``test_accuracy`` (fraction 0..1) set.
+    """
+    run = train(model, splits.x_train, splits.y_train, validation_data=(splits.x_val, splits.y_val),
+                epochs=epochs, batch_size=batch_size, callbacks=callbacks, verbose=verbose)
+    run.test_accuracy = float(model.evaluate(splits.x_test, splits.y_test, verbose=0)[1])
+    return run
+
+
+def comparison_rows(runs: dict) -> list[tuple]:
+    """Rows for :func:`cifar_tutorial.notebook.format_table` from ``{label: TrainingRun}``:
+    label, parameters, test accuracy, best validation accuracy, epochs, training seconds."""
+    return [
+        (label, f"{run.model.count_params():,}",
+         "-" if run.test_accuracy is None else f"{run.test_accuracy:.1%}",
+         f"{run.best_val_accuracy:.1%}", run.epochs, f"{run.seconds:.0f}")
+        for label, run in runs.items()
+    ]
+
+
+COMPARISON_HEADER = ("model", "parameters", "test accuracy", "best val. accuracy", "epochs", "seconds")
+
+
+def warmup_cosine_schedule(peak_learning_rate: float, total_steps: int, warmup_fraction: float = 0.2):
+    """Learning rate rising linearly from a tenth of ``peak_learning_rate`` over
+    the first ``warmup_fraction`` of ``total_steps`` optimizer steps, then
+    following a half cosine down to 1% of the peak (Loshchilov and Hutter,
+    2017, "SGDR"; Keras' ``CosineDecay`` with ``warmup_target``)."""
+    warmup_steps = max(1, int(total_steps * warmup_fraction))
+    return keras.optimizers.schedules.CosineDecay(
+        initial_learning_rate=peak_learning_rate / 10, decay_steps=max(1, total_steps - warmup_steps),
+        alpha=0.01, warmup_target=peak_learning_rate, warmup_steps=warmup_steps,
+    )
+
+
+def compile_best_cnn(model: keras.Model, *, epochs: int, steps_per_epoch: int,
+                     peak_learning_rate: float = 2e-3) -> keras.Model:
+    """Compile with lesson 04's final recipe: Adam with the warm-up and cosine
+    learning-rate schedule of :func:`warmup_cosine_schedule` over
+    ``epochs * steps_per_epoch`` steps, sparse cross-entropy, accuracy."""
+    schedule = warmup_cosine_schedule(peak_learning_rate, epochs * steps_per_epoch)
+    model.compile(optimizer=keras.optimizers.Adam(schedule), loss="sparse_categorical_crossentropy",
+                  metrics=["accuracy"])
+    return model
