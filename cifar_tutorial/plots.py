@@ -183,3 +183,52 @@ def plot_comparison(labels: Sequence[str], test_accuracy: Sequence[float], val_a
     right.grid(axis="x", alpha=0.3)
     fig.tight_layout()
     return fig
+
+
+def plot_confusion_matrix(y_true: np.ndarray, y_pred: np.ndarray, class_names: Sequence[str],
+                          normalize: bool = True, title: str = "Confusion matrix"):
+    """Heat map of scikit-learn's ``confusion_matrix``: rows are true classes,
+    columns predicted ones.
+
+    Args:
+        y_true, y_pred: integer labels ``(N,)``.
+        normalize: divide each row by its count, so a cell is the fraction of
+            that true class predicted as the column's class (the diagonal is
+            each class's recall).
+    """
+    from sklearn.metrics import ConfusionMatrixDisplay
+
+    fig, ax = plt.subplots(figsize=(0.55 * len(class_names) + 2.5, 0.55 * len(class_names) + 1.8))
+    ConfusionMatrixDisplay.from_predictions(
+        y_true, y_pred, labels=list(range(len(class_names))), display_labels=list(class_names),
+        normalize="true" if normalize else None, values_format=".2f" if normalize else "d",
+        cmap="Blues", ax=ax, colorbar=False, text_kw={"fontsize": 7},
+    )
+    ax.set_title(title)
+    ax.tick_params(axis="x", rotation=45)
+    fig.tight_layout()
+    return fig
+
+
+def plot_reliability_diagram(edges: np.ndarray, accuracy: np.ndarray, confidence: np.ndarray,
+                             counts: np.ndarray, ece: float | None = None):
+    """Reliability diagram from :func:`cifar_tutorial.metrics.calibration_bins`.
+
+    Bars show each confidence bin's accuracy; the diagonal is perfect
+    calibration. Bars below it mean over-confidence. The lower panel shows how
+    many predictions fall in each bin.
+    """
+    centers = (edges[:-1] + edges[1:]) / 2
+    width = edges[1] - edges[0]
+    fig, (top, bottom) = plt.subplots(2, 1, figsize=(4.5, 5), sharex=True, gridspec_kw={"height_ratios": [3, 1]})
+    top.bar(centers, np.nan_to_num(accuracy), width=width * 0.9, edgecolor="black", label="accuracy")
+    top.plot([0, 1], [0, 1], "--", color="grey", label="perfect calibration")
+    top.set_ylabel("accuracy")
+    top.set_title("Reliability diagram" + (f" (ECE = {ece:.3f})" if ece is not None else ""))
+    top.legend(fontsize=8, loc="upper left")
+    bottom.bar(centers, counts, width=width * 0.9, color="tab:grey")
+    bottom.set_xlabel("confidence (largest predicted probability)")
+    bottom.set_ylabel("images")
+    bottom.set_xlim(0, 1)
+    fig.tight_layout()
+    return fig

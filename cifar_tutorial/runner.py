@@ -172,7 +172,9 @@ def run(profile: str, archive: str | None = None, selection: list[str] | None = 
     notebooks = find_notebooks(selection, notebooks_dir)
     # Resolve (and if need be download) the data once, here, so that a missing
     # archive fails in seconds with a clear message instead of inside a kernel.
-    print(f"Data: {locate_archive().description}")
+    # Lesson 00 uses scikit-learn's digits and needs no CIFAR-10.
+    if any(not p.name.startswith("00_") for p in notebooks):
+        print(f"Data: {locate_archive().description}")
     print(f"Running {len(notebooks)} notebook(s) with profile {profile!r}; outputs in {output_dir}")
     rows = []
     for path in notebooks:
