@@ -18,6 +18,8 @@ Stages (``--stages``, default all):
 * ``pipeline``: seconds per epoch of the best model for each input pipeline
   (NumPy arrays, ``tf.data`` with prefetch), batch size and XLA setting,
   three epochs each, median of the last two.
+* ``onednn``: seconds per epoch of both models with TensorFlow's oneDNN
+  optimisations on and off (``TF_ENABLE_ONEDNN_OPTS=0``).
 * ``tiled``: seconds per epoch of both models on the training set tiled to
   50,000 images, the size of the full CIFAR-10 training set (epoch time only:
   repeated images say nothing about accuracy).
@@ -100,10 +102,11 @@ def measure(spec: dict) -> dict:
     return result
 
 
-def run_isolated(spec: dict) -> dict:
-    """Run :func:`measure` in a fresh Python process and return its result."""
+def run_isolated(spec: dict, env: dict | None = None) -> dict:
+    """Run :func:`measure` in a fresh Python process (with ``env`` added to its
+    environment) and return its result."""
     out = subprocess.run([sys.executable, __file__, "--measure", json.dumps(spec)],
-                         capture_output=True, text=True, check=False)
+                         capture_output=True, text=True, check=False, env={**os.environ, **(env or {})})
     if out.returncode != 0:
         raise RuntimeError(f"measurement {spec} failed:\n{out.stderr[-3000:]}")
     result = json.loads(out.stdout.strip().splitlines()[-1])
@@ -115,7 +118,7 @@ def run_isolated(spec: dict) -> dict:
 def stage_accuracy(archive):
     return [
         run_isolated({"model": "tutorial_cnn", "archive": archive, "epochs": 10, "batch_size": 32, "pipeline": "numpy"}),
-        run_isolated({"model": "best_cnn", "archive": archive, "epochs": None, "batch_size": 128, "pipeline": "tf.data"}),
+        run_isolated({"model": "best_cnn", "archive": archive, "epochs": None, "batch_size": 128, "pipeline": "numpy"}),
     ]
 
 
@@ -139,11 +142,25 @@ def stage_tiled(archive):
     ]
 
 
-STAGES = {"accuracy": stage_accuracy, "pipeline": stage_pipeline, "tiled": stage_tiled}
+def stage_onednn(archive):
+    """Both models with TensorFlow's oneDNN optimisations on (its default) and
+    off (``TF_ENABLE_ONEDNN_OPTS=0``, which would also hide its start-up
+    notice): 4 epochs each, median of the last 3."""
+    rows = []
+    for setting in ("1", "0"):
+        for model, batch_size in (("tutorial_cnn", 32), ("best_cnn", 128)):
+            row = run_isolated({"model": model, "archive": archive, "epochs": 4, "batch_size": batch_size,
+                                "pipeline": "numpy"}, env={"TF_ENABLE_ONEDNN_OPTS": setting})
+            rows.append({**row, "onednn": "on" if setting == "1" else "off"})
+    return rows
+
+
+STAGES = {"accuracy": stage_accuracy, "pipeline": stage_pipeline, "tiled": stage_tiled, "onednn": stage_onednn}
 
 
 # --------------------------------------------------------------------------- report
 def machine() -> dict:
+    import cifar_tutorial  # noqa: F401  (quiet TensorFlow import)
     import keras
     import numpy
     import tensorflow as tf
@@ -184,10 +201,27 @@ def render(archive_name: str) -> str:
                      f"TensorFlow {m['tensorflow']}, Keras {m['keras']}, NumPy {m['numpy']}, oneDNN {m['onednn']}; "
                      f"{m['date']}. Data: `{doc['data']}`. Command: `{doc['command']}`.\n\n")
         rows = doc["rows"]
-        cols = ["model", "pipeline", "batch_size", "jit_compile", "tiled", "epochs", "train_images",
+        cols = ["model", "onednn", "pipeline", "batch_size", "jit_compile", "tiled", "epochs", "train_images",
                 "test_accuracy", "train_seconds", "median_epoch_seconds", "images_per_second", "peak_memory_mb"]
         cols = [c for c in cols if any(c in r for r in rows)]
         parts.append(_table(rows, cols))
+        if stage == "pipeline":
+            ranked = sorted(rows, key=lambda r: r["median_epoch_seconds"])
+            def name(r):
+                return f"{r['pipeline']}, batch {r['batch_size']}" + (", jit_compile" if r.get("jit_compile") else "")
+            parts.append(f"\nFastest in this run: {name(ranked[0])} ({ranked[0]['median_epoch_seconds']} s/epoch); "
+                         f"slowest: {name(ranked[-1])} ({ranked[-1]['median_epoch_seconds']} s/epoch). Each row is "
+                         "the median of only two epochs, so differences under about 20% are within the spread "
+                         "seen between repeated runs of one setting. Accuracies here are of 3-epoch runs and "
+                         "only show that training ran.\n")
+        if stage == "onednn":
+            for model in ("tutorial_cnn", "best_cnn"):
+                on = next((r for r in rows if r["model"] == model and r["onednn"] == "on"), None)
+                off = next((r for r in rows if r["model"] == model and r["onednn"] == "off"), None)
+                if on and off:
+                    parts.append(f"\n{model}: oneDNN off takes {off['median_epoch_seconds'] / on['median_epoch_seconds']:.2f} "
+                                 "times as long per epoch as oneDNN on.\n")
+            continue
         ref = next((r for r in rows if r["model"] == "tutorial_cnn"), None)
         best = next((r for r in rows if r["model"] == "best_cnn"), None)
         if ref and best:
@@ -203,10 +237,15 @@ def main(argv=None) -> int:
     parser.add_argument("--archive", default=os.environ.get("CIFAR10_ARCHIVE"),
                         help="CIFAR-10 archive (default: $CIFAR10_ARCHIVE)")
     parser.add_argument("--stages", nargs="*", default=list(STAGES), choices=list(STAGES))
+    parser.add_argument("--render", action="store_true", help="only rewrite RESULTS.md from results/*.json")
     parser.add_argument("--measure", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.measure:
         print(json.dumps(measure(json.loads(args.measure))))
+        return 0
+    if args.render:
+        data_name = json.loads(next(RESULTS_DIR.glob("*.json")).read_text())["data"]
+        (HERE / "RESULTS.md").write_text(render(data_name))
         return 0
     if not args.archive:
         parser.error("give --archive or set CIFAR10_ARCHIVE")

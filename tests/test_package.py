@@ -96,3 +96,28 @@ def test_format_table():
         "1          x",
         "wide cell  2",
     ]
+
+
+def test_smoothed_loss_equals_categorical_crossentropy_on_one_hot_targets():
+    import keras
+
+    rng = np.random.default_rng(0)
+    probabilities = rng.dirichlet(np.ones(10), size=6).astype("float32")
+    labels = rng.integers(0, 10, size=6)
+    ours = training.SmoothedSparseCategoricalCrossentropy(label_smoothing=0.1)(labels, probabilities)
+    reference = keras.losses.CategoricalCrossentropy(label_smoothing=0.1)(np.eye(10)[labels], probabilities)
+    assert float(ours) == pytest.approx(float(reference), rel=1e-6)
+    plain = training.SmoothedSparseCategoricalCrossentropy(label_smoothing=0.0)(labels, probabilities)
+    sparse = keras.losses.SparseCategoricalCrossentropy()(labels, probabilities)
+    assert float(plain) == pytest.approx(float(sparse), rel=1e-6)
+
+
+def test_best_model_round_trips_through_the_keras_format(tmp_path):
+    model = training.compile_best_cnn(models.build_best_cnn(), epochs=1, steps_per_epoch=1)
+    assert model.count_params() == 306_154
+    x = np.random.default_rng(0).random((4, 32, 32, 3)).astype("float32")
+    model.fit(x, np.arange(4), epochs=1, verbose=0)
+    models.save_with_metadata(model, "best", {}, models_dir=tmp_path)
+    loaded, _ = models.load_with_metadata("best", models_dir=tmp_path)
+    np.testing.assert_allclose(loaded.predict(x, verbose=0), model.predict(x, verbose=0), rtol=1e-5, atol=1e-6)
+    assert isinstance(loaded.loss, training.SmoothedSparseCategoricalCrossentropy)
