@@ -7,8 +7,9 @@ lessons' outputs:
   INFO and WARNING lines, such as the CPU-feature notice; errors still show.
 * The oneDNN notice ("oneDNN custom operations are on ...") is printed by
   ``import tensorflow`` before logging is configured, so no log level hides it.
-  Turning oneDNN off (``TF_ENABLE_ONEDNN_OPTS=0``) would hide it but made CNN
-  training about 2.5 times slower on a 2-core CPU (``benchmarks/RESULTS.md``),
+  Turning oneDNN off (``TF_ENABLE_ONEDNN_OPTS=0``) would hide it but made
+  epochs 1.4 (tutorial CNN) to 2.0 (lesson 04's CNN) times as long on a 2-core
+  CPU (``benchmarks/RESULTS.md``, stage ``onednn``),
   so instead TensorFlow is imported here once with the process's C-level
   stderr (file descriptor 2) pointed at ``/dev/null``; Python exceptions from
   that import are still raised as usual.
