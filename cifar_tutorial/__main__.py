@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
@@ -22,8 +23,6 @@ def main(argv: list[str] | None = None) -> int:
     run.add_argument("--output-dir", type=Path, default=None, help="where executed notebooks and HTML go (default: build/)")
     run.add_argument("--no-html", action="store_true", help="skip the HTML rendering")
     args = parser.parse_args(argv)
-
-    import os
 
     from cifar_tutorial import runner
     from cifar_tutorial.data import CIFAR10Error

@@ -9,6 +9,10 @@ Call :func:`compile_classifier` to compile with the series' defaults.
 
 from __future__ import annotations
 
+import json
+import os
+from pathlib import Path
+
 import keras
 from keras import layers
 
@@ -171,8 +175,6 @@ def build_cnn(filters: tuple[int, ...] = (32, 64, 128), convs_per_block: int | t
 
 def default_models_dir():
     """``<repo>/models`` (git-ignored) from a checkout; ``./models`` elsewhere."""
-    from pathlib import Path
-
     repo = Path(__file__).resolve().parent.parent
     return repo / "models" if (repo / "pyproject.toml").is_file() else Path("models")
 
@@ -188,11 +190,7 @@ def save_with_metadata(model: keras.Model, name: str, metadata: dict, models_dir
         metadata: JSON-serialisable facts about the model (data source,
             profile, seed, accuracy); the package version is added.
     """
-    import json
-    import os
-    from pathlib import Path
-
-    from cifar_tutorial import __version__
+    from cifar_tutorial import __version__  # deferred: the package imports this module
 
     folder = Path(models_dir) if models_dir is not None else default_models_dir()
     folder.mkdir(parents=True, exist_ok=True)
@@ -215,9 +213,6 @@ def load_with_metadata(name: str, models_dir=None):
     Raises:
         FileNotFoundError: if ``<name>.keras`` or its ``.json`` is missing.
     """
-    import json
-    from pathlib import Path
-
     from cifar_tutorial import training  # noqa: F401  (registers the custom loss for loading)
 
     folder = Path(models_dir) if models_dir is not None else default_models_dir()

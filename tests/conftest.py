@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import http.server
 import io
-import os
 import tarfile
 import threading
 from pathlib import Path
@@ -108,5 +107,3 @@ def http_server():
 def files_in(folder: Path) -> list[str]:
     return sorted(p.name for p in folder.iterdir()) if folder.exists() else []
 
-
-os.environ.setdefault("KERAS_BACKEND", "tensorflow")
