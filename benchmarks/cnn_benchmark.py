@@ -14,7 +14,9 @@ Stages (``--stages``, default all):
 * ``accuracy``: full training of both models on the archive's training set
   (the reference as in https://www.tensorflow.org/tutorials/images/cnn: Adam,
   10 epochs, batch 32; the best model with lesson 04's recipe and the ``full``
-  profile's epochs), test accuracy on the test set.
+  profile's epochs), test accuracy on the test set, for the best model also
+  with flip test-time augmentation (``models.with_flip_tta``); each model is
+  trained from every seed in ``ACCURACY_SEEDS`` and the report gives medians.
 * ``pipeline``: seconds per epoch of the best model for each input pipeline
   (NumPy arrays, ``tf.data`` with prefetch), batch size and XLA setting,
   three epochs each, median of the last two.
@@ -65,8 +67,8 @@ def measure(spec: dict) -> dict:
     from cifar_tutorial import data, models, training
     from cifar_tutorial.config import SEED, get_profile
 
-    keras.utils.set_random_seed(SEED)
-    splits = data.prepare_splits(None, seed=SEED, path=spec["archive"])
+    keras.utils.set_random_seed(spec.get("seed", SEED))
+    splits = data.prepare_splits(None, seed=SEED, path=spec["archive"])  # one split for every seed
     x_train, y_train = splits.x_train, splits.y_train
     if spec.get("tiled"):
         reps = int(np.ceil(TILED_SIZE / len(x_train)))
@@ -99,6 +101,9 @@ def measure(spec: dict) -> dict:
     }
     if not spec.get("tiled"):
         result["test_accuracy"] = round(float(model.evaluate(splits.x_test, splits.y_test, verbose=0)[1]), 4)
+        if spec["model"] == "best_cnn":  # lesson 04 saves the best model with flip test-time augmentation
+            tta = models.with_flip_tta(model)
+            result["test_accuracy_flip_tta"] = round(float(tta.evaluate(splits.x_test, splits.y_test, verbose=0)[1]), 4)
     return result
 
 
@@ -115,11 +120,19 @@ def run_isolated(spec: dict, env: dict | None = None) -> dict:
 
 
 # --------------------------------------------------------------------------- stages
+ACCURACY_SEEDS = (42, 7, 2026)  # 42 is the lessons' seed (config.SEED); the others show the spread
+
+
 def stage_accuracy(archive):
-    return [
-        run_isolated({"model": "tutorial_cnn", "archive": archive, "epochs": 10, "batch_size": 32, "pipeline": "numpy"}),
-        run_isolated({"model": "best_cnn", "archive": archive, "epochs": None, "batch_size": 128, "pipeline": "numpy"}),
-    ]
+    """Both models trained from each of :data:`ACCURACY_SEEDS` (weights,
+    dropout, augmentation and shuffling; the data split stays the same)."""
+    rows = []
+    for seed in ACCURACY_SEEDS:
+        rows.append(run_isolated({"model": "tutorial_cnn", "archive": archive, "epochs": 10, "batch_size": 32,
+                                  "pipeline": "numpy", "seed": seed}))
+        rows.append(run_isolated({"model": "best_cnn", "archive": archive, "epochs": None, "batch_size": 128,
+                                  "pipeline": "numpy", "seed": seed}))
+    return rows
 
 
 def stage_pipeline(archive):
@@ -184,6 +197,28 @@ def _table(rows, columns):
     return head + "".join("| " + " | ".join(str(r.get(c, "")) for c in columns) + " |\n" for r in rows)
 
 
+def _medians(rows, model):
+    """Per-column medians of ``model``'s rows (one row per seed), or ``None``."""
+    mine = [r for r in rows if r["model"] == model]
+    if not mine:
+        return None
+    keys = [k for k, v in mine[0].items() if isinstance(v, (int, float)) and not isinstance(v, bool)]
+    return {k: round(statistics.median(r[k] for r in mine), 4) for k in keys if all(k in r for r in mine)}
+
+
+def _accuracy_summary(rows, ref, best):
+    seeds = sorted({r.get("seed") for r in rows if r["model"] == "best_cnn"})
+    worst = min(r["test_accuracy_flip_tta"] for r in rows if r["model"] == "best_cnn")
+    worst_plain = min(r["test_accuracy"] for r in rows if r["model"] == "best_cnn")
+    text = (f"\nOver seeds {', '.join(map(str, seeds))}: the best model reached a median test accuracy of "
+            f"{best['test_accuracy']:.1%} ({best['test_accuracy_flip_tta']:.1%} with flip test-time augmentation, "
+            f"as lesson 04 saves it; lowest {worst:.1%}, lowest without it {worst_plain:.1%}) in a median of "
+            f"{best['train_seconds']:.0f} s of training")
+    if ref:
+        text += f"; the tutorial CNN reached {ref['test_accuracy']:.1%} in {ref['train_seconds']:.0f} s"
+    return text + ". Ratios below are of the medians.\n"
+
+
 def render(archive_name: str) -> str:
     """RESULTS.md from every stage's JSON in ``results/``."""
     parts = ["# Benchmark results\n",
@@ -201,8 +236,8 @@ def render(archive_name: str) -> str:
                      f"TensorFlow {m['tensorflow']}, Keras {m['keras']}, NumPy {m['numpy']}, oneDNN {m['onednn']}; "
                      f"{m['date']}. Data: `{doc['data']}`. Command: `{doc['command']}`.\n\n")
         rows = doc["rows"]
-        cols = ["model", "onednn", "pipeline", "batch_size", "jit_compile", "tiled", "epochs", "train_images",
-                "test_accuracy", "train_seconds", "median_epoch_seconds", "images_per_second", "peak_memory_mb"]
+        cols = ["model", "seed", "onednn", "pipeline", "batch_size", "jit_compile", "tiled", "epochs", "train_images",
+                "test_accuracy", "test_accuracy_flip_tta", "train_seconds", "median_epoch_seconds", "images_per_second", "peak_memory_mb"]
         cols = [c for c in cols if any(c in r for r in rows)]
         parts.append(_table(rows, cols))
         if stage == "pipeline":
@@ -222,13 +257,14 @@ def render(archive_name: str) -> str:
                     parts.append(f"\n{model}: oneDNN off takes {off['median_epoch_seconds'] / on['median_epoch_seconds']:.2f} "
                                  "times as long per epoch as oneDNN on.\n")
             continue
-        ref = next((r for r in rows if r["model"] == "tutorial_cnn"), None)
-        best = next((r for r in rows if r["model"] == "best_cnn"), None)
+        ref, best = _medians(rows, "tutorial_cnn"), _medians(rows, "best_cnn")
+        if stage == "accuracy" and best:
+            parts.append(_accuracy_summary(rows, ref, best))
         if ref and best:
             ratios = {k: round(best[k] / ref[k], 2) for k in
                       ("test_accuracy", "train_seconds", "median_epoch_seconds", "images_per_second", "peak_memory_mb")
                       if k in best and k in ref and ref[k]}
-            parts.append("\nRatios best / reference: " + ", ".join(f"{k} {v}" for k, v in ratios.items()) + ".\n")
+            parts.append("\nRatios best / reference" + (" (medians over seeds)" if stage == "accuracy" else "") + ": " + ", ".join(f"{k} {v}" for k, v in ratios.items()) + ".\n")
     return "".join(parts)
 
 

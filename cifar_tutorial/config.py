@@ -21,6 +21,10 @@ import os
 PROFILE_ENV = "CIFAR_TUTORIAL_PROFILE"
 DEFAULT_PROFILE = "class"
 SEED = 42
+# The course's public repository (also in pyproject.toml): the notebooks' "Open in
+# Colab" and "launch Binder" links, and their install cell, point here.
+REPOSITORY = "cifar-tutorial/cifar-tutorial"
+BRANCH = "main"
 
 
 @dataclasses.dataclass(frozen=True)

@@ -16,19 +16,25 @@ Where the archive comes from, first match wins (see :func:`locate_archive`):
 2. the ``CIFAR10_ARCHIVE`` environment variable (an archive or an extracted
    ``cifar-10-batches-py/`` folder);
 3. a copy in the data folder whose sha256 matches the official one;
-4. a download of the official archive into the data folder, sha256-checked.
+4. a download of the official archive into the data folder, sha256-checked,
+   retried when interrupted, under a file lock so that concurrent notebooks
+   download it once.
 """
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
+import errno
 import hashlib
 import io
 import os
 import pickle
+import shutil
 import socket
+import sys
 import tarfile
-import tempfile
+import time
 import zlib
 from pathlib import Path
 
@@ -59,6 +65,17 @@ CLASS_NAMES = (
 )
 IMAGE_SHAPE = (32, 32, 3)
 DOWNLOAD_TIMEOUT_S = 20.0
+DOWNLOAD_ATTEMPTS = 3  # an interrupted download is retried twice, from the start
+RETRY_WAIT_S = 2.0
+# The official archive is 170,498,071 bytes; ask for that plus a margin before
+# downloading, so a nearly full disk fails at once rather than at 95%.
+DOWNLOAD_FREE_BYTES = 200_000_000
+LOCK_NAME = ARCHIVE_NAME + ".lock"
+# Longest wait for another process's download into the same folder: 163 MB
+# at 1 Mbit/s is about 22 minutes.
+LOCK_TIMEOUT_S = 30 * 60.0
+# errno values that mean "this folder cannot take the file", not "the network failed".
+_FOLDER_ERRNOS = {errno.EACCES, errno.EPERM, errno.EROFS, errno.ENOSPC, errno.EDQUOT}
 
 _FIX = (
     f"Fix: download {ARCHIVE_NAME} (163 MB) from {ARCHIVE_URL} on a machine with "
@@ -85,6 +102,11 @@ class ChecksumMismatchError(ArchiveCorruptError):
 
 class UnsafePickleError(ArchiveCorruptError, pickle.UnpicklingError):
     """A batch asked to load a Python object that CIFAR-10 batches never hold."""
+
+
+class DataFolderError(CIFAR10Error, OSError):
+    """The data folder cannot take the archive: it is read-only, the disk is
+    full, or another process kept it locked too long."""
 
 
 @dataclasses.dataclass(frozen=True)
@@ -257,14 +279,109 @@ def sha256_of(path: str | os.PathLike, chunk_bytes: int = 1 << 20) -> str:
     return digest.hexdigest()
 
 
+def _folder_error(data_dir: Path, err: OSError, during: str) -> DataFolderError:
+    """A :class:`DataFolderError` with the fix for a failed write into ``data_dir``."""
+    where = f"{data_dir}: "
+    alternatives = (f"or set {DATA_DIR_ENV} to a folder on another disk, or set {ARCHIVE_ENV} "
+                    f"to a copy of {ARCHIVE_NAME} you already have.")
+    if err.errno in (errno.ENOSPC, errno.EDQUOT):
+        return DataFolderError(err.errno, where + f"the disk is full ({err.strerror}) {during}; nothing was "
+                               f"left behind. Fix: free at least {DOWNLOAD_FREE_BYTES // 1_000_000} MB, " + alternatives)
+    return DataFolderError(err.errno, where + f"the data folder is not writable ({err.strerror}) {during}. "
+                           "Fix: make it writable, " + alternatives)
+
+
+@contextlib.contextmanager
+def _cache_lock(data_dir: Path, *, required: bool = True, timeout_s: float = LOCK_TIMEOUT_S):
+    """Hold ``<data_dir>/cifar-10-python.tar.gz.lock`` (``filelock.FileLock``,
+    an OS-level lock released when the process ends) while the cache is
+    checked or filled, so two notebooks never download into one folder at
+    once. With ``required=False`` a folder where no lock file can be created
+    (read-only) is used without one: nobody can write there either."""
+    from filelock import FileLock, Timeout
+
+    lock = FileLock(data_dir / LOCK_NAME, timeout=timeout_s)
+    try:
+        data_dir.mkdir(parents=True, exist_ok=True)
+        lock.acquire()
+    except Timeout:
+        raise DataFolderError(
+            errno.EBUSY, f"{data_dir}: another process has held {LOCK_NAME} for {timeout_s:g} s "
+            "(a download into the same folder). Fix: wait for it to finish, or stop it and run again."
+        ) from None
+    except OSError as err:
+        if required or err.errno not in _FOLDER_ERRNOS:
+            raise _folder_error(data_dir, err, "when preparing to download the archive") from None
+        yield
+        return
+    try:
+        yield
+    finally:
+        lock.release()
+
+
+def _download(data_dir: Path, url: str, sha256: str, timeout_s: float, attempts: int, retry_wait_s: float,
+              min_free_bytes: int) -> Path:
+    """:func:`download_archive` without the lock."""
+    import keras  # deferred: importing Keras costs seconds
+
+    target = data_dir / ARCHIVE_NAME
+    free = shutil.disk_usage(data_dir).free
+    if free < min_free_bytes:
+        raise _folder_error(data_dir, OSError(errno.ENOSPC, f"{free / 1e6:.0f} MB free, "
+                                              f"{min_free_bytes / 1e6:.0f} MB needed"), "before downloading")
+    # get_file writes to <cache_dir>/<fname> and downloads only if that is absent:
+    # a unique name per process and attempt that nothing else uses.
+    old_timeout = socket.getdefaulttimeout()
+    socket.setdefaulttimeout(timeout_s)
+    try:
+        for attempt in range(1, attempts + 1):
+            tmp = data_dir / f".{ARCHIVE_NAME}.{os.getpid()}.{attempt}.part"
+            try:
+                keras.utils.get_file(fname=tmp.name, origin=url, cache_dir=str(data_dir), cache_subdir=".")
+                got = sha256_of(tmp)
+                if got != sha256:
+                    raise ChecksumMismatchError(
+                        f"{url}: downloaded file has sha256 {got}, expected {sha256}; it was "
+                        "deleted. Fix: try again, or download it by hand and check the checksum."
+                    )
+                os.replace(tmp, target)
+                return target
+            except CIFAR10Error:
+                raise
+            except OSError as err:
+                if err.errno in _FOLDER_ERRNOS:
+                    raise _folder_error(data_dir, err, "while downloading the archive") from None
+                failure = err
+            except Exception as err:  # get_file wraps URL errors in a plain Exception
+                failure = err
+            finally:
+                tmp.unlink(missing_ok=True)
+            if attempt < attempts:
+                print(f"Download of {url} failed ({type(failure).__name__}: {failure}); "
+                      f"retrying ({attempt + 1} of {attempts}).", file=sys.stderr)
+                time.sleep(retry_wait_s)
+    finally:
+        socket.setdefaulttimeout(old_timeout)
+    raise ArchiveNotFoundError(
+        f"No CIFAR-10 archive was found and the download from {url} failed {attempts} time(s) "
+        f"(last: {type(failure).__name__}: {failure}). " + _FIX.format(data_dir=data_dir)
+    )
+
+
 def download_archive(data_dir: str | os.PathLike, *, url: str | None = None,
-                     sha256: str | None = None, timeout_s: float = DOWNLOAD_TIMEOUT_S) -> Path:
+                     sha256: str | None = None, timeout_s: float = DOWNLOAD_TIMEOUT_S,
+                     attempts: int = DOWNLOAD_ATTEMPTS, retry_wait_s: float = RETRY_WAIT_S,
+                     min_free_bytes: int = DOWNLOAD_FREE_BYTES) -> Path:
     """Download the archive into ``data_dir`` and return its path.
 
     The file is fetched with :func:`keras.utils.get_file` under a temporary
     name in ``data_dir``, its sha256 is checked, and only then is it renamed to
     ``cifar-10-python.tar.gz``: an interrupted or corrupt download never leaves
-    a file under the final name.
+    a file under the final name, and its partial file is deleted. A failed
+    transfer (connection dropped, timeout, HTTP error) is retried from the
+    start, ``attempts`` times in all; the folder is locked meanwhile (see
+    ``LOCK_NAME``), so a second process waits and then finds the file.
 
     Args:
         data_dir: the cache folder; created if missing.
@@ -273,44 +390,24 @@ def download_archive(data_dir: str | os.PathLike, *, url: str | None = None,
         sha256: the expected hex digest; ``None`` means the official one.
         timeout_s: socket timeout (seconds) for connecting and for each read,
             so that a blocked network fails instead of hanging.
+        attempts: transfers tried before giving up (at least 1).
+        retry_wait_s: seconds to wait between attempts.
+        min_free_bytes: free space (bytes) the folder's disk must have
+            before the download starts.
 
     Raises:
-        ArchiveNotFoundError: the download failed (no network, HTTP error).
-        ChecksumMismatchError: the downloaded file's sha256 differs.
+        ArchiveNotFoundError: every attempt failed (no network, HTTP error,
+            connection dropped).
+        ChecksumMismatchError: a completely downloaded file's sha256 differs
+            (not retried: the server holds another file).
+        DataFolderError: the folder is read-only, the disk is (or became)
+            full, or another process held the lock for ``LOCK_TIMEOUT_S``.
     """
-    import keras  # deferred: importing Keras costs seconds
-
     url = url or os.environ.get(URL_ENV) or ARCHIVE_URL
-    sha256 = sha256 or ARCHIVE_SHA256
     data_dir = Path(data_dir)
-    data_dir.mkdir(parents=True, exist_ok=True)
-    target = data_dir / ARCHIVE_NAME
-    fd, tmp_name = tempfile.mkstemp(prefix=ARCHIVE_NAME + ".", suffix=".part", dir=data_dir)
-    os.close(fd)
-    os.remove(tmp_name)  # get_file must see no file, or it would skip the download
-    tmp = Path(tmp_name)
-    old_timeout = socket.getdefaulttimeout()
-    socket.setdefaulttimeout(timeout_s)
-    try:
-        keras.utils.get_file(fname=tmp.name, origin=url, cache_dir=str(data_dir), cache_subdir=".")
-        got = sha256_of(tmp)
-        if got != sha256:
-            raise ChecksumMismatchError(
-                f"{url}: downloaded file has sha256 {got}, expected {sha256}; it was "
-                "deleted. Fix: try again, or download it by hand and check the checksum."
-            )
-        os.replace(tmp, target)
-    except CIFAR10Error:
-        raise
-    except Exception as err:
-        raise ArchiveNotFoundError(
-            f"No CIFAR-10 archive was found and the download from {url} failed "
-            f"({type(err).__name__}: {err}). " + _FIX.format(data_dir=data_dir)
-        ) from None
-    finally:
-        socket.setdefaulttimeout(old_timeout)
-        tmp.unlink(missing_ok=True)
-    return target
+    with _cache_lock(data_dir):
+        return _download(data_dir, url, sha256 or ARCHIVE_SHA256, timeout_s, max(1, attempts),
+                         retry_wait_s, min_free_bytes)
 
 
 def locate_archive(path: str | os.PathLike | None = None, *, data_dir: str | os.PathLike | None = None,
@@ -331,6 +428,8 @@ def locate_archive(path: str | os.PathLike | None = None, *, data_dir: str | os.
             nothing was found and the download was off or failed.
         ChecksumMismatchError: the cached archive's sha256 is wrong (it is left
             in place, named in the message, for the user to delete).
+        DataFolderError: a download is needed but the data folder is
+            read-only or its disk full (see :func:`download_archive`).
     """
     data_dir = Path(data_dir) if data_dir is not None else default_data_dir()
     for kind, value in (("argument", path), ("environment", os.environ.get(ARCHIVE_ENV) or None)):
@@ -347,21 +446,25 @@ def locate_archive(path: str | os.PathLike | None = None, *, data_dir: str | os.
             f"{ARCHIVE_NAME} or at an extracted {FOLDER_NAME}/ folder."
         )
     cached = data_dir / ARCHIVE_NAME
-    if cached.is_file():
-        got = sha256_of(cached)
-        if got != ARCHIVE_SHA256:
-            raise ChecksumMismatchError(
-                f"{cached}: sha256 {got} does not match the official {ARCHIVE_SHA256}; "
-                "the copy is incomplete or altered. Fix: delete it and run again to "
-                f"download a fresh copy, or set {ARCHIVE_ENV} to another archive."
-            )
-        return DataSource("cache", cached, got)
-    if not download:
+    if not download and not cached.is_file():
         raise ArchiveNotFoundError(
             f"No CIFAR-10 archive given and none in {data_dir}; download is off. "
             + _FIX.format(data_dir=data_dir)
         )
-    path = download_archive(data_dir)
+    # Locked, so that a notebook starting while another downloads waits for the file.
+    with _cache_lock(data_dir, required=not cached.is_file()):
+        if cached.is_file():
+            got = sha256_of(cached)
+            if got != ARCHIVE_SHA256:
+                raise ChecksumMismatchError(
+                    f"{cached}: sha256 {got} does not match the official {ARCHIVE_SHA256}; "
+                    "the copy is incomplete or altered. Fix: delete it and run again to "
+                    f"download a fresh copy, or set {ARCHIVE_ENV} to another archive."
+                )
+            return DataSource("cache", cached, got)
+        url = os.environ.get(URL_ENV) or ARCHIVE_URL
+        path = _download(data_dir, url, ARCHIVE_SHA256, DOWNLOAD_TIMEOUT_S, DOWNLOAD_ATTEMPTS,
+                         RETRY_WAIT_S, DOWNLOAD_FREE_BYTES)
     return DataSource("download", path, ARCHIVE_SHA256)
 
 

@@ -143,14 +143,21 @@ def summary_table(rows: list[NotebookResult]) -> str:
 
 
 def run(profile: str, archive: str | None = None, selection: list[str] | None = None,
-        output_dir: Path = BUILD_DIR, html: bool = True, notebooks_dir: Path = NOTEBOOKS_DIR) -> int:
+        output_dir: Path = BUILD_DIR, html: bool = True, notebooks_dir: Path = NOTEBOOKS_DIR,
+        update_guide: bool = False) -> int:
     """Execute the selected notebooks in order and print the summary table.
+
+    Also writes the timing table (:func:`cifar_tutorial.classroom.timings_markdown`)
+    to ``<output_dir>/timings-<profile>.md``.
 
     Args:
         profile: a key of :data:`cifar_tutorial.config.PROFILES`.
         archive: an archive or extracted folder; sets ``CIFAR10_ARCHIVE`` for
             the kernels. ``None`` keeps the environment's value.
         selection: notebook name prefixes; ``None`` runs every lesson.
+        update_guide: when every lesson ran (no selection) and all succeeded,
+            put the timing table into the instructor guide
+            (:func:`cifar_tutorial.classroom.update_guide`).
 
     Returns:
         The process exit status: 0 when every notebook succeeded, 1 otherwise.
@@ -158,11 +165,14 @@ def run(profile: str, archive: str | None = None, selection: list[str] | None = 
         may need what it saves.
 
     Raises:
-        ValueError: unknown profile. FileNotFoundError: no such notebook or
-        archive path. cifar_tutorial.data.CIFAR10Error: no usable archive.
+        ValueError: unknown profile, or ``update_guide`` with a selection.
+        FileNotFoundError: no such notebook or archive path.
+        cifar_tutorial.data.CIFAR10Error: no usable archive.
     """
     if profile not in PROFILES:
         raise ValueError(f"Unknown profile {profile!r}; choose one of {', '.join(PROFILES)}.")
+    if update_guide and selection:
+        raise ValueError("The guide's timing table needs every lesson: drop the notebook selection.")
     os.environ[PROFILE_ENV] = profile
     if archive is not None:
         archive_path = Path(archive).expanduser().resolve()
@@ -185,4 +195,13 @@ def run(profile: str, archive: str | None = None, selection: list[str] | None = 
             print(f"\n{path.name} FAILED in {result.error}")
             break
     print("\n" + summary_table(rows))
-    return 0 if all(r.status == "ok" for r in rows) and len(rows) == len(notebooks) else 1
+    from cifar_tutorial import classroom
+
+    ok = all(r.status == "ok" for r in rows) and len(rows) == len(notebooks)
+    timings = classroom.timings_markdown(profile, rows, classroom.machine_summary())
+    output_dir.mkdir(parents=True, exist_ok=True)
+    (output_dir / f"timings-{profile}.md").write_text(timings, encoding="utf-8")
+    if update_guide and ok:
+        classroom.update_guide(profile, timings)
+        print(f"Timing table for profile {profile!r} written to {classroom.GUIDE.relative_to(REPO_ROOT)}.")
+    return 0 if ok else 1

@@ -175,3 +175,58 @@ def compile_best_cnn(model: keras.Model, *, epochs: int, steps_per_epoch: int,
                   loss=SmoothedSparseCategoricalCrossentropy(label_smoothing),
                   metrics=[keras.metrics.SparseCategoricalAccuracy(name="accuracy")])
     return model
+
+
+def steps_per_epoch(num_images: int, batch_size: int) -> int:
+    """Optimizer steps in one epoch: ``ceil(num_images / batch_size)`` (Keras
+    runs a last, smaller batch)."""
+    return -(-num_images // batch_size)
+
+
+def train_final_recipe(splits, *, epochs: int, batch_size: int, callbacks: list | None = None,
+                       verbose: int = 2, name: str = "final_recipe") -> TrainingRun:
+    """Build, compile and train lesson 04's final model
+    (:func:`cifar_tutorial.models.build_best_cnn` with :func:`compile_best_cnn`,
+    its schedule spanning ``epochs``) on ``splits``, as :func:`fit_and_evaluate` does.
+
+    Returns:
+        The :class:`TrainingRun` with ``test_accuracy`` set.
+    """
+    from cifar_tutorial import models
+
+    model = compile_best_cnn(models.build_best_cnn(name=name), epochs=epochs,
+                             steps_per_epoch=steps_per_epoch(len(splits.x_train), batch_size))
+    return fit_and_evaluate(model, splits, epochs=epochs, batch_size=batch_size, callbacks=callbacks, verbose=verbose)
+
+
+@dataclasses.dataclass
+class FlipTTAChoice:
+    """The outcome of :func:`choose_flip_tta`.
+
+    Attributes:
+        model: the wrapped model if flip test-time augmentation scored higher
+            on the validation set, else the model given.
+        uses_tta: which of the two ``model`` is.
+        val_accuracy, val_accuracy_tta: validation accuracy (fraction)
+            without and with flip test-time augmentation.
+    """
+
+    model: keras.Model
+    uses_tta: bool
+    val_accuracy: float
+    val_accuracy_tta: float
+
+
+def choose_flip_tta(model: keras.Model, x_val: np.ndarray, y_val: np.ndarray) -> FlipTTAChoice:
+    """Keep ``model`` or wrap it with flip test-time augmentation
+    (:func:`cifar_tutorial.models.with_flip_tta`), whichever has the higher
+    accuracy on the validation images ``x_val`` (float32 ``(N, 32, 32, 3)``)
+    and labels ``y_val`` (``(N,)``): a choice like any other, so it is made
+    on validation data, never on the test set. Ties keep the plain model.
+    """
+    from cifar_tutorial import models
+
+    wrapped = models.with_flip_tta(model)
+    plain = float(np.mean(model.predict(x_val, verbose=0).argmax(axis=1) == y_val))
+    tta = float(np.mean(wrapped.predict(x_val, verbose=0).argmax(axis=1) == y_val))
+    return FlipTTAChoice(wrapped if tta > plain else model, tta > plain, plain, tta)

@@ -6,6 +6,7 @@ import http.server
 import io
 import tarfile
 import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -70,12 +71,18 @@ def isolated_environment(monkeypatch, tmp_path):
 class _Handler(http.server.BaseHTTPRequestHandler):
     body = b""
     cut_after = None  # bytes sent before the connection is dropped
+    cut_requests = None  # how many requests are cut (None: all of them)
+    delay_s = 0.0  # pause before the body, to make downloads overlap
+    requests: list  # one entry per GET, shared with the test
 
     def do_GET(self):  # noqa: N802 (http.server's name)
+        self.requests.append(self.path)
+        cut = self.cut_after is not None and (self.cut_requests is None or len(self.requests) <= self.cut_requests)
         self.send_response(200)
         self.send_header("Content-Length", str(len(self.body)))
         self.end_headers()
-        if self.cut_after is None:
+        time.sleep(self.delay_s)
+        if not cut:
             self.wfile.write(self.body)
         else:
             self.wfile.write(self.body[: self.cut_after])
@@ -88,11 +95,16 @@ class _Handler(http.server.BaseHTTPRequestHandler):
 
 @pytest.fixture
 def http_server():
-    """Serve given bytes on 127.0.0.1; yields a function (body, cut_after) -> URL."""
+    """Serve given bytes on 127.0.0.1; yields a function
+    ``(body, cut_after=None, cut_requests=None, delay_s=0, requests=None) -> URL``:
+    the first ``cut_requests`` GETs (all if ``None``) get only ``cut_after``
+    bytes before the connection drops; each GET's path is appended to ``requests``."""
     servers = []
 
-    def serve(body: bytes, cut_after: int | None = None) -> str:
-        handler = type("H", (_Handler,), {"body": body, "cut_after": cut_after})
+    def serve(body: bytes, cut_after: int | None = None, cut_requests: int | None = None,
+              delay_s: float = 0.0, requests: list | None = None) -> str:
+        handler = type("H", (_Handler,), {"body": body, "cut_after": cut_after, "cut_requests": cut_requests,
+                                          "delay_s": delay_s, "requests": requests if requests is not None else []})
         server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
         threading.Thread(target=server.serve_forever, daemon=True).start()
         servers.append(server)
@@ -105,5 +117,9 @@ def http_server():
 
 
 def files_in(folder: Path) -> list[str]:
-    return sorted(p.name for p in folder.iterdir()) if folder.exists() else []
+    """File names in ``folder``, except the download lock (``data.LOCK_NAME``):
+    an empty file that stays by design (the lock itself ends with its process)."""
+    from cifar_tutorial.data import LOCK_NAME
+
+    return sorted(p.name for p in folder.iterdir() if p.name != LOCK_NAME) if folder.exists() else []
 

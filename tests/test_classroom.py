@@ -1,0 +1,161 @@
+"""Instructor and student tooling: doctor, prepare, the guide's timing table,
+Colab/Binder links and install cells, exercise references, re-execution."""
+
+from __future__ import annotations
+
+import re
+import shutil
+
+import nbformat
+import pytest
+from nbformat.v4 import new_code_cell, new_notebook
+
+from cifar_tutorial import classroom, data, exercises, runner
+from cifar_tutorial.__main__ import main
+from cifar_tutorial.config import BRANCH, REPOSITORY
+
+from .conftest import REPO, SAMPLE_SHA256
+
+LESSONS = sorted((REPO / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+SOLUTIONS = sorted((REPO / "notebooks" / "solutions").glob("*_solutions.ipynb"))
+
+
+# --------------------------------------------------------------------------- doctor
+def test_doctor_names_the_missing_data_and_the_fix(tmp_path, capsys):
+    status = main(["doctor", "--data-dir", str(tmp_path / "empty")])
+    out = capsys.readouterr().out
+    assert status == 1
+    assert "[PROBLEM] CIFAR-10 data: not ready (ArchiveNotFoundError)" in out
+    assert "fix: run `python -m cifar_tutorial prepare` (downloads 163 MB)" in out
+    assert "[ok] Python: 3." in out and "[ok] Keras: 3." in out and "backend tensorflow" in out
+    assert out.rstrip().endswith("problem(s) to fix before class.")
+
+
+def test_doctor_all_set_with_the_sample(sample_archive, monkeypatch, tmp_path, capsys):
+    monkeypatch.setenv("CIFAR10_ARCHIVE", str(sample_archive))
+    checks = {c.name: c for c in classroom.doctor_checks(tmp_path)}
+    assert checks["CIFAR-10 data"].ok
+    assert "sample slice in the official format (5,085 train / 1,017 test)" in checks["CIFAR-10 data"].detail
+    assert all(c.ok for c in checks.values()), [str(c) for c in checks.values() if not c.ok]
+    assert classroom.doctor(tmp_path) == 0
+    assert capsys.readouterr().out.rstrip().endswith("All set.")
+
+
+# --------------------------------------------------------------------------- prepare
+def test_prepare_copies_the_official_archive_once(sample_archive, tmp_path, monkeypatch):
+    monkeypatch.setattr(data, "ARCHIVE_SHA256", SAMPLE_SHA256)  # the sample plays the official archive
+    cache = tmp_path / "cache"
+    report = classroom.stage_data(sample_archive, data_dir=cache)
+    assert "copied into the data folder (cache/)" in report
+    assert "5,085 training and 1,017 test images read and checked." in report
+    assert "verified copy in the data folder" in report  # the lessons' own lookup found it
+    copied = cache / data.ARCHIVE_NAME
+    assert data.sha256_of(copied) == SAMPLE_SHA256
+    mtime = copied.stat().st_mtime_ns
+    classroom.stage_data(sample_archive, data_dir=cache)  # again: nothing to do
+    assert copied.stat().st_mtime_ns == mtime
+    assert sorted(p.name for p in cache.iterdir()) == [data.ARCHIVE_NAME, data.LOCK_NAME]
+
+
+def test_prepare_verifies_another_archive_in_place(sample_archive, tmp_path):
+    cache = tmp_path / "cache"
+    report = classroom.stage_data(sample_archive, data_dir=cache)
+    assert "not the official archive, so not copied: keep CIFAR10_ARCHIVE pointing at it" in report
+    assert not (cache / data.ARCHIVE_NAME).exists()
+
+
+def test_prepare_rejects_a_truncated_archive(sample_archive, tmp_path, capsys):
+    truncated = tmp_path / "cifar-10-python.tar.gz"
+    truncated.write_bytes(sample_archive.read_bytes()[:100_000])
+    assert main(["prepare", "--archive", str(truncated)]) == 2
+    err = capsys.readouterr().err
+    assert "cannot read the archive" in err and "truncated or corrupt" in err
+
+
+# --------------------------------------------------------------------------- the guide's timing table
+def test_runner_writes_the_timing_table_into_the_guide(tmp_path, sample_archive, monkeypatch, capsys):
+    lessons = tmp_path / "notebooks"
+    lessons.mkdir()
+    nb = new_notebook(cells=[new_code_cell("x = 1")])
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nbformat.write(nb, lessons / "00_tiny.ipynb")
+    guide = tmp_path / "GUIDE.md"
+    guide.write_text("intro\n<!-- timings:smoke:start -->\nold table\n<!-- timings:smoke:end -->\nrest\n")
+    monkeypatch.setattr(classroom, "GUIDE", guide)
+    monkeypatch.setattr(runner, "REPO_ROOT", tmp_path)
+    assert runner.run("smoke", output_dir=tmp_path / "build", html=False, notebooks_dir=lessons, update_guide=True) == 0
+    text = guide.read_text()
+    assert "old table" not in text and text.startswith("intro\n<!-- timings:smoke:start -->\nProfile `smoke`")
+    assert re.search(r"00_tiny\.ipynb +ok +0:\d\d\.\d", text)
+    assert text.endswith("<!-- timings:smoke:end -->\nrest\n")
+    assert (tmp_path / "build" / "timings-smoke.md").read_text() in text
+    with pytest.raises(ValueError, match="no <!-- timings:class:start --> ... <!-- timings:class:end --> block"):
+        classroom.update_guide("class", "x", guide)
+
+
+def test_update_guide_needs_every_lesson(capsys):
+    assert main(["run", "02", "--update-guide"]) == 2
+    assert "needs every lesson" in capsys.readouterr().err
+
+
+def test_readme_has_a_block_for_each_measured_profile():
+    text = (REPO / "README.md").read_text()
+    for profile in ("class", "smoke"):
+        block = text.split(f"<!-- timings:{profile}:start -->")[1].split(f"<!-- timings:{profile}:end -->")[0]
+        assert f"Profile `{profile}`, measured" in block, f"run prepare --pretrain --profile {profile} --update-guide"
+        assert all(p.name in block for p in LESSONS)
+
+
+# --------------------------------------------------------------------------- notebooks: links, install cell, exercises
+@pytest.mark.parametrize("path", LESSONS + SOLUTIONS, ids=lambda p: p.name)
+def test_notebook_opens_with_colab_and_binder_links_and_an_install_cell(path):
+    nb = nbformat.read(path, as_version=4)
+    relative = path.relative_to(REPO).as_posix()
+    first = nb.cells[0].source
+    assert f"https://colab.research.google.com/github/{REPOSITORY}/blob/{BRANCH}/{relative})" in first
+    assert f"https://mybinder.org/v2/gh/{REPOSITORY}/{BRANCH}?labpath={relative.replace('/', '%2F')})" in first
+    glossary = (path.parent / re.search(r"\[Glossary\]\(([^)]+)\)", first).group(1)).resolve()
+    assert glossary == REPO / "notebooks" / "glossary.md" and glossary.is_file()
+    install = next(c for c in nb.cells if c.cell_type == "code")
+    assert 'find_spec("cifar_tutorial") is None' in install.source
+    assert f"git+https://github.com/{REPOSITORY}" in install.source
+
+
+@pytest.mark.parametrize("path", LESSONS, ids=lambda p: p.name)
+def test_lesson_exercises_name_real_checks_and_a_solutions_notebook(path):
+    nb = nbformat.read(path, as_version=4)
+    text = "\n".join(c.source for c in nb.cells if c.cell_type == "markdown")
+    exercises_section = text.split("## Exercises")[-1]
+    names = re.findall(r"exercises\.(check_\w+)\(", exercises_section)
+    assert len(names) == 3 and all(n.startswith(f"check_{path.name[:2]}_") for n in names)
+    assert all(callable(getattr(exercises, n)) for n in names)
+    solution = path.parent / "solutions" / f"{path.stem}_solutions.ipynb"
+    assert f"(solutions/{solution.name})" in exercises_section and solution.is_file()
+    solved = nbformat.read(solution, as_version=4)
+    checked = [c for c in solved.cells if "nbval-check-output" in c.metadata.get("tags", [])
+               and c.source.startswith("exercises.check_")]
+    assert [re.match(r"exercises\.(check_\w+)", c.source).group(1) for c in checked] == names
+    for cell in checked:  # the stored verdict is what nbval compares against
+        assert cell.execution_count is not None
+        assert cell.outputs[0]["data"]["text/plain"].startswith("Correct: ")
+
+
+# --------------------------------------------------------------------------- re-execution
+def test_lessons_04_and_05_run_twice_in_the_same_folder(sample_archive, monkeypatch, tmp_path):
+    """Second runs find models/ and the checkpoint from the first and overwrite
+    them safely; lesson 05 loads what lesson 04 saved each time."""
+    monkeypatch.setenv("CIFAR10_ARCHIVE", str(sample_archive))
+    monkeypatch.setenv("CIFAR_TUTORIAL_PROFILE", "smoke")
+    for attempt in range(2):
+        for lesson in ("04", "05"):
+            (path,) = runner.find_notebooks([lesson])
+            result = runner.execute_notebook(path, tmp_path / f"run{attempt}", html=False)
+            assert result.status == "ok", result.error
+        executed = nbformat.read(tmp_path / f"run{attempt}" / "notebooks" / "05_evaluation.ipynb", as_version=4)
+        assert "loaded models/04_best.keras" in str(executed.cells)
+    from cifar_tutorial import models
+
+    model, metadata = models.load_with_metadata("04_best")
+    assert metadata["profile"] == "smoke" and model.output_shape == (None, 10)
+    assert not list((REPO / "models").glob(".*.tmp.*"))  # no half-written files left
+    shutil.rmtree(tmp_path / "run0")

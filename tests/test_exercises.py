@@ -1,0 +1,169 @@
+"""The exercise checks accept right answers and explain the usual wrong ones.
+
+Synthetic arrays here: the checks are pure functions of their inputs. The
+worked solutions in notebooks/solutions/ run the same checks on real CIFAR-10.
+"""
+
+from __future__ import annotations
+
+import keras
+import numpy as np
+import pytest
+
+from cifar_tutorial import exercises as ex
+from cifar_tutorial import models
+from cifar_tutorial.metrics import expected_calibration_error
+
+
+def assert_right(feedback):
+    assert feedback.correct, str(feedback)
+    assert str(feedback).startswith("Correct: ")
+
+
+def assert_hint(feedback, fragment):
+    assert not feedback.correct
+    assert str(feedback).startswith("Not yet: ")
+    assert fragment in feedback.message, feedback.message
+
+
+@pytest.fixture
+def rng():
+    return np.random.default_rng(0)
+
+
+def test_parameter_counts():
+    assert_right(ex.check_00_parameters(4810))
+    assert_hint(ex.check_00_parameters(4736), "one bias")
+    assert_hint(ex.check_00_parameters("many"), "whole number")
+    assert_right(ex.check_02_parameters(models.build_mlp((256, 128)).count_params()))
+    assert_hint(ex.check_02_parameters(3072 * 256 + 256 * 128 + 1280), "one bias")
+    assert_right(ex.check_03_block2_parameters(models.build_cnn().get_layer("block2_conv1").count_params()))
+    assert_hint(ex.check_03_block2_parameters(1792), "is not it")
+
+
+def test_by_hand_forward_pass(rng):
+    model = keras.Sequential([keras.Input((8, 8)), keras.layers.Flatten(),
+                              keras.layers.Dense(4, activation="relu"), keras.layers.Dense(10, activation="softmax")])
+    x = rng.random((3, 8, 8)).astype("float32")
+    w1, b1, w2, b2 = model.get_weights()
+    z = np.maximum(0, x.reshape(3, -1) @ w1 + b1) @ w2 + b2
+    right = np.exp(z) / np.exp(z).sum(axis=1, keepdims=True)
+    assert_right(ex.check_00_by_hand(right, model, x))
+    assert_hint(ex.check_00_by_hand(z, model, x), "softmax")
+    no_relu = (x.reshape(3, -1) @ w1 + b1) @ w2 + b2
+    no_relu = np.exp(no_relu) / np.exp(no_relu).sum(axis=1, keepdims=True)
+    if not np.allclose(no_relu, right, atol=1e-4):
+        assert_hint(ex.check_00_by_hand(no_relu, model, x), "ReLU")
+    assert_hint(ex.check_00_by_hand(right[:1], model, x), "shape")
+
+
+def test_mistakes():
+    y_true = np.array([0, 1, 2, 3, 4, 5])
+    y_pred = np.array([0, 2, 2, 4, 5, 5])
+    assert_right(ex.check_00_mistakes([1, 3, 4], y_true, y_pred))
+    assert_hint(ex.check_00_mistakes([0, 3, 4], y_true, y_pred), "got image(s) [0] right")
+    assert_hint(ex.check_00_mistakes([1, 1, 3], y_true, y_pred), "repeat")
+    assert_right(ex.check_00_mistakes([1], y_true, np.array([0, 2, 2, 3, 4, 5])))
+
+
+def test_first_ship():
+    y = np.array([3, 8, 1, 8], dtype=np.uint8)
+    assert_right(ex.check_01_first_ship(1, np.eye(10)[8], y))
+    assert_hint(ex.check_01_first_ship(3, np.eye(10)[8], y), "not the first one")
+    assert_hint(ex.check_01_first_ship(1, np.eye(10)[1], y), "one-hot")
+
+
+def test_channel_mean_and_standardize(rng):
+    x_test = rng.integers(0, 256, (5, 32, 32, 3), dtype=np.uint8)
+    mean = x_test.mean(axis=(0, 1, 2)) / 255
+    assert_right(ex.check_01_channel_mean(mean, x_test))
+    assert_hint(ex.check_01_channel_mean(mean * 255, x_test), "0-255")
+    assert_hint(ex.check_01_channel_mean(mean[:2], x_test), "shape (3,)")
+
+    x_train = rng.random((6, 32, 32, 3))
+    m, s = x_train.mean(axis=(0, 1, 2)), x_train.std(axis=(0, 1, 2))
+    x_test = rng.random((4, 32, 32, 3)) * 0.5
+    assert_right(ex.check_01_standardize((x_train - m) / s, (x_test - m) / s, x_train, x_test))
+    own = (x_test - x_test.mean(axis=(0, 1, 2))) / x_test.std(axis=(0, 1, 2))
+    assert_hint(ex.check_01_standardize((x_train - m) / s, own, x_train, x_test), "their own statistics")
+    assert_hint(ex.check_01_standardize(x_train - m, (x_test - m) / s, x_train, x_test), "mean 0")
+
+
+def test_accuracy_and_width_sweep(rng):
+    probabilities = rng.random((50, 10))
+    y = rng.integers(0, 10, 50)
+    accuracy = float(np.mean(probabilities.argmax(1) == y))
+    assert_right(ex.check_02_accuracy(accuracy, probabilities, y))
+    assert_hint(ex.check_02_accuracy(accuracy + 0.1, probabilities, y), "argmax")
+    sweep = {(u, u // 2): (models.build_mlp((u, u // 2)).count_params(), 0.3) for u in (64, 128, 256)}
+    assert_right(ex.check_02_width_sweep(sweep))
+    sweep[(64, 32)] = (1, 0.3)
+    assert_hint(ex.check_02_width_sweep(sweep), "count_params")
+    assert_hint(ex.check_02_width_sweep({(8,): (24_666, 0.2)}), "at least three")
+
+
+def test_sharpen(rng):
+    grey = rng.random((1, 32, 32, 1)).astype("float32")
+    conv = keras.layers.Conv2D(1, 3, padding="same", use_bias=False)
+    conv.build((None, 32, 32, 1))
+    conv.set_weights([ex.SHARPEN[:, :, None, None]])
+    assert_right(ex.check_03_sharpen(ex.SHARPEN, conv(grey), grey))
+    assert_hint(ex.check_03_sharpen(np.eye(3), conv(grey), grey), "kernel should be")
+    valid = keras.layers.Conv2D(1, 3, padding="valid", use_bias=False)
+    valid.build((None, 32, 32, 1))
+    valid.set_weights([ex.SHARPEN[:, :, None, None]])
+    assert_hint(ex.check_03_sharpen(ex.SHARPEN, valid(grey), grey), "padding='same'")
+
+
+def test_small_model():
+    small = keras.Sequential([keras.Input((32, 32, 3)), keras.layers.Conv2D(8, 3), keras.layers.MaxPooling2D(),
+                              keras.layers.Conv2D(16, 3), keras.layers.GlobalAveragePooling2D(),
+                              keras.layers.Dense(10, activation="softmax")])
+    assert_right(ex.check_03_small_model(small))
+    assert_hint(ex.check_03_small_model(models.build_cnn()), "over 100,000")
+    assert_hint(ex.check_03_small_model(models.build_small_cnn()), "two Conv2D")
+    assert_hint(ex.check_03_small_model(models.build_mlp()), "two Conv2D")
+
+
+def test_gap_augmentation_callbacks(tmp_path):
+    history = {"accuracy": [0.5, 0.9], "val_accuracy": [0.4, 0.6]}
+    assert_right(ex.check_04_gap(0.3, history))
+    assert_hint(ex.check_04_gap(-0.3, history), "sign")
+    assert_hint(ex.check_04_gap(30, history), "percentage")
+
+    zoom = keras.Sequential([keras.Input((32, 32, 3)), keras.layers.RandomFlip("horizontal"),
+                             keras.layers.RandomTranslation(0.1, 0.1), keras.layers.RandomZoom(0.1)])
+    assert_right(ex.check_04_augmentation(zoom))
+    assert_hint(ex.check_04_augmentation(models.build_augmentation()), "RandomZoom")
+
+    stop = keras.callbacks.EarlyStopping(monitor="val_loss", patience=3, restore_best_weights=True)
+    save = keras.callbacks.ModelCheckpoint(tmp_path / "m.keras", monitor="val_loss", save_best_only=True)
+    assert_right(ex.check_04_callbacks([stop, save]))
+    assert_hint(ex.check_04_callbacks([save]), "EarlyStopping")
+    assert_hint(ex.check_04_callbacks([keras.callbacks.EarlyStopping(patience=3), save]), "monitor='val_loss'")
+    assert_hint(ex.check_04_callbacks([stop, keras.callbacks.ModelCheckpoint(tmp_path / "m.weights.h5",
+                                       monitor="val_loss", save_best_only=True, save_weights_only=True)]), ".keras")
+
+
+def test_lesson_05_checks(rng):
+    y_true = np.array([0, 0, 1, 1, 2, 2])
+    y_pred = np.array([0, 0, 1, 0, 0, 0])  # recall: 0 -> 1.0, 1 -> 0.5, 2 -> 0.0
+    names = ("a", "b", "c", "d", "e", "f", "g", "h", "i", "j")
+    assert_right(ex.check_05_lowest_recall("c", y_true[:6], y_pred, names[:3]))
+    assert_hint(ex.check_05_lowest_recall("b", y_true, y_pred, names[:3]), "not the lowest")
+    assert_hint(ex.check_05_lowest_recall("zebra", y_true, y_pred, names[:3]), "not a class name")
+
+    probabilities = rng.dirichlet(np.ones(10), 200)
+    labels = rng.integers(0, 10, 200)
+    ece = {b: expected_calibration_error(labels, probabilities, n_bins=b) for b in (5, 20)}
+    assert_right(ex.check_05_ece_bins(ece, labels, probabilities))
+    assert_hint(ex.check_05_ece_bins({5: ece[5], 20: ece[5] + 0.01}, labels, probabilities), "20-bin")
+
+    confident = np.full((10, 10), 0.01)
+    confident[np.arange(10), np.arange(10)] = 0.91
+    confident[5:, :] = 0.1  # five unsure rows, predicted class 0
+    truth = np.arange(10)
+    assert_right(ex.check_05_confidence_threshold(0.9, truth, confident))
+    assert_hint(ex.check_05_confidence_threshold(0.05, truth, confident), "raise the threshold")
+    assert_hint(ex.check_05_confidence_threshold(None, truth, confident), "does reach")
+    assert_right(ex.check_05_confidence_threshold(None, np.full(10, 9), confident))
