@@ -178,15 +178,9 @@ def machine() -> dict:
     import numpy
     import tensorflow as tf
 
-    cpu = "unknown CPU"
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    return {"cpu": cpu, "cores": os.cpu_count(), "python": platform.python_version(),
+    from cifar_tutorial.classroom import cpu_model
+
+    return {"cpu": cpu_model(), "cores": os.cpu_count(), "python": platform.python_version(),
             "tensorflow": tf.__version__, "keras": keras.__version__, "numpy": numpy.__version__,
             "onednn": os.environ.get("TF_ENABLE_ONEDNN_OPTS", "default (on)"),
             "date": time.strftime("%Y-%m-%d")}

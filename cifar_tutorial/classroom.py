@@ -51,21 +51,25 @@ def _version_tuple(version: str) -> tuple[int, ...]:
     return tuple(int(part) for part in re.findall(r"\d+", version)[:2])
 
 
-def machine_summary() -> str:
-    """One line: CPU model, core count, Python, TensorFlow and Keras versions."""
-    import keras
-    import tensorflow as tf
-
-    cpu = platform.processor() or platform.machine()
+def cpu_model() -> str:
+    """The CPU's model name from ``/proc/cpuinfo`` (Linux), else what
+    :mod:`platform` reports."""
     try:
         for line in Path("/proc/cpuinfo").read_text().splitlines():
             if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
+                return line.split(":", 1)[1].strip()
     except OSError:
         pass
+    return platform.processor() or platform.machine() or "unknown CPU"
+
+
+def machine_summary() -> str:
+    """One line: CPU model, core count, GPUs, Python, TensorFlow and Keras versions."""
+    import keras
+    import tensorflow as tf
+
     gpus = len(tf.config.list_physical_devices("GPU"))
-    return (f"{cpu}, {os.cpu_count()} cores, {'%d GPU(s)' % gpus if gpus else 'no GPU'}; Python "
+    return (f"{cpu_model()}, {os.cpu_count()} cores, {'%d GPU(s)' % gpus if gpus else 'no GPU'}; Python "
             f"{platform.python_version()}, TensorFlow {tf.__version__}, Keras {keras.__version__}")
 
 
@@ -178,10 +182,10 @@ def stage_data(archive: str | os.PathLike | None = None, data_dir: str | os.Path
                     raise data._folder_error(folder, err, "while copying the archive") from None
                 finally:
                     tmp.unlink(missing_ok=True)
-            notes.append(f"copied into the data folder ({folder.name}/); lessons find it there.")
+            notes.append(f"Copied into the data folder ({folder.name}/); lessons find it there.")
             archive = None
         else:
-            notes.append(f"not the official archive, so not copied: keep {data.ARCHIVE_ENV} pointing at it "
+            notes.append(f"Not the official archive, so not copied: keep {data.ARCHIVE_ENV} pointing at it "
                          "(or pass --archive to `run`).")
     (x_train, _), (x_test, _), info = data.load_cifar10(archive, data_dir=folder)
     return (f"Data: {info.source.description}\n{len(x_train):,} training and {len(x_test):,} test images read "

@@ -46,7 +46,7 @@ def test_prepare_copies_the_official_archive_once(sample_archive, tmp_path, monk
     monkeypatch.setattr(data, "ARCHIVE_SHA256", SAMPLE_SHA256)  # the sample plays the official archive
     cache = tmp_path / "cache"
     report = classroom.stage_data(sample_archive, data_dir=cache)
-    assert "copied into the data folder (cache/)" in report
+    assert "Copied into the data folder (cache/)" in report
     assert "5,085 training and 1,017 test images read and checked." in report
     assert "verified copy in the data folder" in report  # the lessons' own lookup found it
     copied = cache / data.ARCHIVE_NAME
@@ -60,7 +60,7 @@ def test_prepare_copies_the_official_archive_once(sample_archive, tmp_path, monk
 def test_prepare_verifies_another_archive_in_place(sample_archive, tmp_path):
     cache = tmp_path / "cache"
     report = classroom.stage_data(sample_archive, data_dir=cache)
-    assert "not the official archive, so not copied: keep CIFAR10_ARCHIVE pointing at it" in report
+    assert "Not the official archive, so not copied: keep CIFAR10_ARCHIVE pointing at it" in report
     assert not (cache / data.ARCHIVE_NAME).exists()
 
 
