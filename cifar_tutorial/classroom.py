@@ -121,10 +121,12 @@ def doctor_checks(data_dir: str | os.PathLike | None = None) -> list[Check]:
         checks.append(Check("CIFAR-10 data", verified, source.description,
                             "" if verified else "this archive is not one the course knows; use the official "
                             f"{data.ARCHIVE_NAME}."))
-    except data.CIFAR10Error as err:
+    except data.ArchiveNotFoundError as err:
         checks.append(Check("CIFAR-10 data", False, f"not ready ({type(err).__name__})",
                             "run `python -m cifar_tutorial prepare` (downloads 163 MB), or copy "
-                            f"{data.ARCHIVE_NAME} into {folder}, or set {data.ARCHIVE_ENV}. Details: {err}"))
+                            f"{data.ARCHIVE_NAME} into {folder}, or set {data.ARCHIVE_ENV} to it."))
+    except data.CIFAR10Error as err:  # found, but corrupt or altered: its message names the file and the fix
+        checks.append(Check("CIFAR-10 data", False, f"not usable ({type(err).__name__})", str(err)))
     if tf is not None:
         gpus = tf.config.list_physical_devices("GPU")
         detail = (f"{len(gpus)} GPU(s)" if gpus else "CPU only") + f", {os.cpu_count()} CPU cores"

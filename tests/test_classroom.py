@@ -31,6 +31,15 @@ def test_doctor_names_the_missing_data_and_the_fix(tmp_path, capsys):
     assert out.rstrip().endswith("problem(s) to fix before class.")
 
 
+def test_doctor_passes_on_the_error_of_an_altered_copy(sample_archive, tmp_path):
+    cache = tmp_path / "cache"
+    cache.mkdir()
+    (cache / data.ARCHIVE_NAME).write_bytes(sample_archive.read_bytes())  # not the official archive's sha256
+    (check,) = [c for c in classroom.doctor_checks(cache) if c.name == "CIFAR-10 data"]
+    assert not check.ok and check.detail == "not usable (ChecksumMismatchError)"
+    assert "does not match the official" in check.fix and "Fix: delete it" in check.fix
+
+
 def test_doctor_all_set_with_the_sample(sample_archive, monkeypatch, tmp_path, capsys):
     monkeypatch.setenv("CIFAR10_ARCHIVE", str(sample_archive))
     checks = {c.name: c for c in classroom.doctor_checks(tmp_path)}
