@@ -256,9 +256,9 @@ def with_flip_tta(model: keras.Model, name: str | None = None) -> keras.Model:
     horse, so the two predictions are two views of the same evidence; their
     mean is less noisy (Krizhevsky et al., 2012, "ImageNet Classification with
     Deep Convolutional Neural Networks", section 4.1, averaged ten crops and
-    flips). In our trials on the 5,085-image sample it added 0.6 to 1.3 points
-    of test accuracy (``benchmarks/RESULTS.md``). It costs two forward passes
-    per image and no training.
+    flips). On the 5,085-image sample it added 0.6 to 1.1 points of test
+    accuracy to lesson 04's final model over three seeds (``benchmarks/RESULTS.md``,
+    stage accuracy). It costs two forward passes per image and no training.
 
     Args:
         model: a trained model mapping ``(batch, 32, 32, 3)`` images to
