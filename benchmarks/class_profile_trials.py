@@ -17,7 +17,7 @@ for n, epochs, bs in [(2000, 15, 64), (4000, 8, 32), (2000, 12, 32)]:
     r = training.fit_and_evaluate(models.compile_classifier(models.build_tutorial_cnn()), s, epochs=epochs, batch_size=bs, verbose=0)
     out["tutorial"] = round(r.test_accuracy, 3); out["tutorial_s"] = round(r.seconds)
     keras.utils.set_random_seed(42)
-    steps = int(np.ceil(len(s.x_train) / bs))
+    steps = training.steps_per_epoch(len(s.x_train), bs)
     m = training.compile_best_cnn(models.build_best_cnn(), epochs=epochs, steps_per_epoch=steps)
     r = training.fit_and_evaluate(m, s, epochs=epochs, batch_size=bs, verbose=0)
     out["best"] = round(r.test_accuracy, 3); out["best_s"] = round(r.seconds)

@@ -76,7 +76,7 @@ def measure(spec: dict) -> dict:
         y_train = np.tile(y_train, reps)[:TILED_SIZE]
     epochs = spec["epochs"] or get_profile("full").epochs
     batch_size = spec["batch_size"]
-    steps_per_epoch = int(np.ceil(len(x_train) / batch_size))
+    steps_per_epoch = training.steps_per_epoch(len(x_train), batch_size)
     if spec["model"] == "tutorial_cnn":
         model = models.compile_classifier(models.build_tutorial_cnn())
     else:

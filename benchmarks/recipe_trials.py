@@ -18,7 +18,7 @@ import json, os, sys, time
 import warnings; warnings.simplefilter("ignore")
 import cifar_tutorial
 import numpy as np, keras
-from cifar_tutorial import data, models
+from cifar_tutorial import data, models, training
 
 s = data.prepare_splits(None, seed=0, path=sys.argv[1])
 configs = json.loads(sys.argv[2])
@@ -27,7 +27,7 @@ for cfg in configs:
     arch = dict(cfg.get("arch", {}))
     m = models.build_cnn(batch_norm=True, augmentation=True, **arch)
     epochs, bs = cfg["epochs"], cfg.get("bs", 128)
-    steps = epochs * int(np.ceil(len(s.x_train) / bs))
+    steps = epochs * training.steps_per_epoch(len(s.x_train), bs)
     lr = cfg.get("lr", 1e-3)
     if cfg.get("sched") == "cosine":
         lr_s = keras.optimizers.schedules.CosineDecay(lr / 10, steps - steps // 5, alpha=0.01,

@@ -181,7 +181,7 @@ def stage_data(archive: str | os.PathLike | None = None, data_dir: str | os.Path
                     shutil.copyfile(archive, tmp)
                     os.replace(tmp, target)
                 except OSError as err:
-                    raise data._folder_error(folder, err, "while copying the archive") from None
+                    raise data.folder_error(folder, err, "while copying the archive") from None
                 finally:
                     tmp.unlink(missing_ok=True)
             notes.append(f"Copied into the data folder ({folder.name}/); lessons find it there.")

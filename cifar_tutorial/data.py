@@ -279,8 +279,15 @@ def sha256_of(path: str | os.PathLike, chunk_bytes: int = 1 << 20) -> str:
     return digest.hexdigest()
 
 
-def _folder_error(data_dir: Path, err: OSError, during: str) -> DataFolderError:
-    """A :class:`DataFolderError` with the fix for a failed write into ``data_dir``."""
+def folder_error(data_dir: Path, err: OSError, during: str) -> DataFolderError:
+    """A :class:`DataFolderError` with the fix for a failed write into ``data_dir``.
+
+    Args:
+        data_dir: the folder that could not be written.
+        err: the ``OSError``; ``ENOSPC``/``EDQUOT`` read as a full disk, any
+            other errno as a folder that is not writable.
+        during: what was being done, for the message ("while downloading ...").
+    """
     where = f"{data_dir}: "
     alternatives = (f"or set {DATA_DIR_ENV} to a folder on another disk, or set {ARCHIVE_ENV} "
                     f"to a copy of {ARCHIVE_NAME} you already have.")
@@ -311,7 +318,7 @@ def _cache_lock(data_dir: Path, *, required: bool = True, timeout_s: float = LOC
         ) from None
     except OSError as err:
         if required or err.errno not in _FOLDER_ERRNOS:
-            raise _folder_error(data_dir, err, "when preparing to download the archive") from None
+            raise folder_error(data_dir, err, "when preparing to download the archive") from None
         yield
         return
     try:
@@ -320,15 +327,20 @@ def _cache_lock(data_dir: Path, *, required: bool = True, timeout_s: float = LOC
         lock.release()
 
 
-def _download(data_dir: Path, url: str, sha256: str, timeout_s: float, attempts: int, retry_wait_s: float,
-              min_free_bytes: int) -> Path:
+def _download(data_dir: Path, url: str | None = None, sha256: str | None = None,
+              timeout_s: float = DOWNLOAD_TIMEOUT_S, attempts: int = DOWNLOAD_ATTEMPTS,
+              retry_wait_s: float = RETRY_WAIT_S, min_free_bytes: int = DOWNLOAD_FREE_BYTES) -> Path:
     """:func:`download_archive` without the lock."""
     import keras  # deferred: importing Keras costs seconds
+
+    url = url or os.environ.get(URL_ENV) or ARCHIVE_URL
+    sha256 = sha256 or ARCHIVE_SHA256
+    attempts = max(1, attempts)
 
     target = data_dir / ARCHIVE_NAME
     free = shutil.disk_usage(data_dir).free
     if free < min_free_bytes:
-        raise _folder_error(data_dir, OSError(errno.ENOSPC, f"{free / 1e6:.0f} MB free, "
+        raise folder_error(data_dir, OSError(errno.ENOSPC, f"{free / 1e6:.0f} MB free, "
                                               f"{min_free_bytes / 1e6:.0f} MB needed"), "before downloading")
     # get_file writes to <cache_dir>/<fname> and downloads only if that is absent:
     # a unique name per process and attempt that nothing else uses.
@@ -351,7 +363,7 @@ def _download(data_dir: Path, url: str, sha256: str, timeout_s: float, attempts:
                 raise
             except OSError as err:
                 if err.errno in _FOLDER_ERRNOS:
-                    raise _folder_error(data_dir, err, "while downloading the archive") from None
+                    raise folder_error(data_dir, err, "while downloading the archive") from None
                 failure = err
             except Exception as err:  # get_file wraps URL errors in a plain Exception
                 failure = err
@@ -403,11 +415,9 @@ def download_archive(data_dir: str | os.PathLike, *, url: str | None = None,
         DataFolderError: the folder is read-only, the disk is (or became)
             full, or another process held the lock for ``LOCK_TIMEOUT_S``.
     """
-    url = url or os.environ.get(URL_ENV) or ARCHIVE_URL
     data_dir = Path(data_dir)
     with _cache_lock(data_dir):
-        return _download(data_dir, url, sha256 or ARCHIVE_SHA256, timeout_s, max(1, attempts),
-                         retry_wait_s, min_free_bytes)
+        return _download(data_dir, url, sha256, timeout_s, attempts, retry_wait_s, min_free_bytes)
 
 
 def locate_archive(path: str | os.PathLike | None = None, *, data_dir: str | os.PathLike | None = None,
@@ -462,9 +472,7 @@ def locate_archive(path: str | os.PathLike | None = None, *, data_dir: str | os.
                     f"download a fresh copy, or set {ARCHIVE_ENV} to another archive."
                 )
             return DataSource("cache", cached, got)
-        url = os.environ.get(URL_ENV) or ARCHIVE_URL
-        path = _download(data_dir, url, ARCHIVE_SHA256, DOWNLOAD_TIMEOUT_S, DOWNLOAD_ATTEMPTS,
-                         RETRY_WAIT_S, DOWNLOAD_FREE_BYTES)
+        path = _download(data_dir)
     return DataSource("download", path, ARCHIVE_SHA256)
 
 

@@ -13,6 +13,7 @@ import os
 import time
 from pathlib import Path
 
+from cifar_tutorial import classroom
 from cifar_tutorial.config import PROFILE_ENV, PROFILES
 from cifar_tutorial.data import ARCHIVE_ENV, locate_archive
 from cifar_tutorial.notebook import RESULT_MIME, format_table
@@ -195,8 +196,6 @@ def run(profile: str, archive: str | None = None, selection: list[str] | None = 
             print(f"\n{path.name} FAILED in {result.error}")
             break
     print("\n" + summary_table(rows))
-    from cifar_tutorial import classroom
-
     ok = all(r.status == "ok" for r in rows) and len(rows) == len(notebooks)
     timings = classroom.timings_markdown(profile, rows, classroom.machine_summary())
     output_dir.mkdir(parents=True, exist_ok=True)

@@ -8,6 +8,8 @@ import time
 import keras
 import numpy as np
 
+from cifar_tutorial import models
+
 
 @dataclasses.dataclass
 class TrainingRun:
@@ -192,8 +194,6 @@ def train_final_recipe(splits, *, epochs: int, batch_size: int, callbacks: list 
     Returns:
         The :class:`TrainingRun` with ``test_accuracy`` set.
     """
-    from cifar_tutorial import models
-
     model = compile_best_cnn(models.build_best_cnn(name=name), epochs=epochs,
                              steps_per_epoch=steps_per_epoch(len(splits.x_train), batch_size))
     return fit_and_evaluate(model, splits, epochs=epochs, batch_size=batch_size, callbacks=callbacks, verbose=verbose)
@@ -224,8 +224,6 @@ def choose_flip_tta(model: keras.Model, x_val: np.ndarray, y_val: np.ndarray) ->
     and labels ``y_val`` (``(N,)``): a choice like any other, so it is made
     on validation data, never on the test set. Ties keep the plain model.
     """
-    from cifar_tutorial import models
-
     wrapped = models.with_flip_tta(model)
     plain = float(np.mean(model.predict(x_val, verbose=0).argmax(axis=1) == y_val))
     tta = float(np.mean(wrapped.predict(x_val, verbose=0).argmax(axis=1) == y_val))
