@@ -1,30 +1,29 @@
-"""Benchmark: the TensorFlow CNN tutorial's model against this project's best model.
+"""Benchmark: the TensorFlow CNN tutorial's model against the course's recipe, and the data loader.
 
-Trains both, in one run, on the same data and machine, and reports for each:
-test accuracy, training seconds, median seconds per epoch, images per second
-and peak memory, with the ratios best / reference. Each measurement runs in a
-fresh subprocess, so that peak memory (``ru_maxrss``) belongs to one model.
-
-Usage (from the repository root, with the package installed)::
+Usage (from the repository root, with the package installed; nothing else running)::
 
     python benchmarks/cnn_benchmark.py --archive ../shared/data/cifar-10-sample-python.tar.gz
 
-Stages (``--stages``, default all):
+Stages (``--stages``, default all), each measurement in a fresh subprocess so that
+peak memory (``ru_maxrss``) belongs to one run:
 
-* ``accuracy``: full training of both models on the archive's training set
-  (the reference as in https://www.tensorflow.org/tutorials/images/cnn: Adam,
-  10 epochs, batch 32; the best model with lesson 04's recipe and the ``full``
-  profile's epochs), test accuracy on the test set, for the best model also
-  with flip test-time augmentation (``models.with_flip_tta``); each model is
-  trained from every seed in ``ACCURACY_SEEDS`` and the report gives medians.
-* ``pipeline``: seconds per epoch of the best model for each input pipeline
-  (NumPy arrays, ``tf.data`` with prefetch), batch size and XLA setting,
-  three epochs each, median of the last two.
-* ``onednn``: seconds per epoch of both models with TensorFlow's oneDNN
-  optimisations on and off (``TF_ENABLE_ONEDNN_OPTS=0``).
-* ``tiled``: seconds per epoch of both models on the training set tiled to
-  50,000 images, the size of the full CIFAR-10 training set (epoch time only:
-  repeated images say nothing about accuracy).
+* ``accuracy``: on the same split (the lessons' seed), three training seeds each of
+
+  - the *reference*: the TensorFlow tutorial CNN written exactly as in
+    https://www.tensorflow.org/tutorials/images/cnn (Conv32-Pool-Conv64-Pool-Conv64,
+    Dense 64, Dense 10 logits, Adam, ``from_logits`` cross-entropy, 10 epochs,
+    batch 32), in float32;
+  - the course's recipe (:mod:`cifar_tutorial.recipe`) trained by
+    ``python -m cifar_tutorial train --profile full --seed S``, in the automatic
+    precision (``CIFAR_TUTORIAL_PRECISION=auto``) and forced to float32, so
+    that ``train --seed 42`` reproduces its row;
+
+  test accuracy, training seconds (``fit`` only), images per second, peak memory, medians and ratios.
+* ``loader``: :func:`cifar_tutorial.data.load_cifar10` against Keras' own
+  ``load_batch`` (what ``keras.datasets.cifar10.load_data`` calls) over the
+  same files: an official-format archive of 50,000 + 10,000 images built by
+  tiling the sample's real images (for time and memory only), median of three
+  runs each.
 
 Results go to ``benchmarks/results/<stage>.json`` and are rendered, with the
 machine and library versions, into ``benchmarks/RESULTS.md``.
@@ -33,142 +32,174 @@ machine and library versions, into ``benchmarks/RESULTS.md``.
 from __future__ import annotations
 
 import argparse
+import io
 import json
 import os
+import pickle
 import platform
 import resource
 import statistics
 import subprocess
 import sys
+import tarfile
+import tempfile
 import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 RESULTS_DIR = HERE / "results"
-TILED_SIZE = 50_000
+ACCURACY_SEEDS = (42, 7, 2026)  # 42 is the lessons' seed (config.SEED); the others show the spread
+LOADER_REPEATS = 3
+
+
+def _peak_memory_mb() -> float:
+    return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
 
 
 # --------------------------------------------------------------------------- one measurement
-def _dataset(x, y, batch_size, pipeline, shuffle_seed):
-    import tensorflow as tf
-
-    if pipeline == "numpy":
-        return (x, y), {"batch_size": batch_size, "shuffle": True}
-    ds = tf.data.Dataset.from_tensor_slices((x, y)).shuffle(len(x), seed=shuffle_seed)
-    return (ds.batch(batch_size).prefetch(tf.data.AUTOTUNE),), {}
-
-
-def measure(spec: dict) -> dict:
-    """Train one model as ``spec`` says and return its measurements."""
+def measure_reference(spec: dict) -> dict:
+    """The TensorFlow tutorial's CNN, as the tutorial writes it."""
     import cifar_tutorial  # noqa: F401  (quiet TensorFlow import)
     import keras
+    from keras import layers, models
+
+    from cifar_tutorial import data
+    from cifar_tutorial.config import SEED
+
+    keras.utils.set_random_seed(spec["seed"])
+    splits = data.prepare_splits(None, seed=SEED, path=spec["archive"])
+    # https://www.tensorflow.org/tutorials/images/cnn, "Create the convolutional base" and "Add Dense layers on top"
+    model = models.Sequential()
+    model.add(layers.Conv2D(32, (3, 3), activation="relu", input_shape=(32, 32, 3)))
+    model.add(layers.MaxPooling2D((2, 2)))
+    model.add(layers.Conv2D(64, (3, 3), activation="relu"))
+    model.add(layers.MaxPooling2D((2, 2)))
+    model.add(layers.Conv2D(64, (3, 3), activation="relu"))
+    model.add(layers.Flatten())
+    model.add(layers.Dense(64, activation="relu"))
+    model.add(layers.Dense(10))
+    model.compile(optimizer="adam", loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True),
+                  metrics=["accuracy"])
+    start = time.perf_counter()
+    model.fit(splits.x_train, splits.y_train, epochs=10, validation_data=(splits.x_val, splits.y_val), verbose=0)
+    seconds = time.perf_counter() - start
+    _, test_accuracy = model.evaluate(splits.x_test, splits.y_test, verbose=0)
+    return {"model": "tutorial_cnn", "precision": "float32", "seed": spec["seed"], "epochs": 10,
+            "train_images": len(splits.x_train), "test_accuracy": round(float(test_accuracy), 4),
+            "train_seconds": round(seconds, 1), "images_per_second": round(10 * len(splits.x_train) / seconds),
+            "peak_memory_mb": _peak_memory_mb(), "parameters": model.count_params()}
+
+
+def measure_recipe(spec: dict) -> dict:
+    """``python -m cifar_tutorial train`` in a subprocess: the last line of its output is JSON."""
+    with tempfile.TemporaryDirectory() as folder:
+        command = [sys.executable, "-m", "cifar_tutorial", "train", "--profile", "full", "--seed", str(spec["seed"]),
+                   "--archive", spec["archive"], "--output", str(Path(folder) / "course_cnn.keras")]
+        env = {**os.environ, "CIFAR_TUTORIAL_PRECISION": spec["precision"]}
+        out = subprocess.run(command, capture_output=True, text=True, env=env, check=False)
+    if out.returncode != 0:
+        raise RuntimeError(f"{' '.join(command)} failed:\n{out.stderr[-3000:]}")
+    result = json.loads(out.stdout.strip().splitlines()[-1])
+    return {"model": "course_recipe", "setting": spec["precision"], "precision": result["precision"],
+            "seed": result["seed"], "epochs": result["epochs"], "train_images": result["train_images"],
+            "test_accuracy": round(result["test_accuracy"], 4),
+            "test_accuracy_without_tta": round(result["test_accuracy_without_tta"], 4),
+            "train_seconds": result["train_seconds"],
+            "images_per_second": round(result["epochs"] * result["train_images"] / result["train_seconds"]),
+            "peak_memory_mb": result["peak_memory_mb"],
+            "command": f"CIFAR_TUTORIAL_PRECISION={spec['precision']} python -m cifar_tutorial train "
+                       f"--profile full --seed {spec['seed']} --archive {Path(spec['archive']).name}"}
+
+
+def tiled_archive(sample: str, folder: Path, train_per_batch: int = 10_000, test_images: int = 10_000) -> Path:
+    """An archive in the official layout with the sample's real images tiled to the official sizes."""
     import numpy as np
 
-    from cifar_tutorial import data, models, training
-    from cifar_tutorial.config import SEED, get_profile
+    from cifar_tutorial import data
 
-    keras.utils.set_random_seed(spec.get("seed", SEED))
-    splits = data.prepare_splits(None, seed=SEED, path=spec["archive"])  # one split for every seed
-    x_train, y_train = splits.x_train, splits.y_train
-    if spec.get("tiled"):
-        reps = int(np.ceil(TILED_SIZE / len(x_train)))
-        x_train = np.tile(x_train, (reps, 1, 1, 1))[:TILED_SIZE]
-        y_train = np.tile(y_train, reps)[:TILED_SIZE]
-    epochs = spec["epochs"] or get_profile("full").epochs
-    batch_size = spec["batch_size"]
-    steps_per_epoch = training.steps_per_epoch(len(x_train), batch_size)
-    if spec["model"] == "tutorial_cnn":
-        model = models.compile_classifier(models.build_tutorial_cnn())
-    else:
-        model = training.compile_best_cnn(models.build_best_cnn(), epochs=epochs, steps_per_epoch=steps_per_epoch)
-    if spec.get("jit_compile"):
-        model.compile(optimizer=model.optimizer, loss=model.loss, metrics=["accuracy"], jit_compile=True)
-    args, kwargs = _dataset(x_train, y_train, batch_size, spec["pipeline"], SEED)
-    timer = training.EpochTimer()
-    start = time.perf_counter()
-    model.fit(*args, **kwargs, epochs=epochs, callbacks=[timer], verbose=0)
+    path = folder / "cifar-10-tiled-python.tar.gz"
+    with tarfile.open(sample) as src, tarfile.open(path, "w:gz", compresslevel=1) as dst:
+        for member in src:
+            if not member.isfile():
+                continue
+            raw = src.extractfile(member).read()
+            name = Path(member.name).name
+            if name in (*data.TRAIN_BATCHES, data.TEST_BATCH):
+                batch = pickle.loads(raw, encoding="bytes")  # the shared sample: trusted, ours
+                n = train_per_batch if name != data.TEST_BATCH else test_images
+                reps = -(-n // len(batch[b"labels"]))
+                raw = pickle.dumps({b"batch_label": batch[b"batch_label"],
+                                    b"labels": (list(batch[b"labels"]) * reps)[:n],
+                                    b"data": np.tile(batch[b"data"], (reps, 1))[:n]}, protocol=2)
+            info = tarfile.TarInfo(member.name)
+            info.size = len(raw)
+            dst.addfile(info, io.BytesIO(raw))
+    return path
+
+
+def measure_loader(spec: dict) -> dict:
+    import numpy as np
+
+    if spec["loader"] == "cifar_tutorial":
+        from cifar_tutorial import data
+
+        start = time.perf_counter()
+        (x_train, y_train), (x_test, y_test), _ = data.load_cifar10(spec["archive"])
+    else:  # Keras' own reader, over the extracted files, as keras.datasets.cifar10.load_data does
+        import cifar_tutorial  # noqa: F401  (quiet TensorFlow import)
+        from keras.src.datasets.cifar import load_batch
+
+        start = time.perf_counter()
+        with tarfile.open(spec["archive"]) as tar:
+            tar.extractall(spec["extract_to"], filter="data")
+        folder = Path(spec["extract_to"]) / "cifar-10-batches-py"
+        parts = [load_batch(str(folder / f"data_batch_{i}")) for i in range(1, 6)]
+        x_train = np.concatenate([x for x, _ in parts]).transpose(0, 2, 3, 1)
+        y_train = np.concatenate([y for _, y in parts])
+        x_test, y_test = load_batch(str(folder / "test_batch"))
+        x_test = x_test.transpose(0, 2, 3, 1)
     seconds = time.perf_counter() - start
-    later = timer.seconds[1:] or timer.seconds  # the first epoch includes tracing
-    result = {
-        **{k: v for k, v in spec.items() if k != "archive"},
-        "epochs": epochs,
-        "train_images": len(x_train),
-        "train_seconds": round(seconds, 2),
-        "median_epoch_seconds": round(statistics.median(later), 3),
-        "images_per_second": round(len(x_train) / statistics.median(later), 1),
-        "peak_memory_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
-        "parameters": model.count_params(),
-    }
-    if not spec.get("tiled"):
-        result["test_accuracy"] = round(float(model.evaluate(splits.x_test, splits.y_test, verbose=0)[1]), 4)
-        if spec["model"] == "best_cnn":  # lesson 04 saves the best model with flip test-time augmentation
-            tta = models.with_flip_tta(model)
-            result["test_accuracy_flip_tta"] = round(float(tta.evaluate(splits.x_test, splits.y_test, verbose=0)[1]), 4)
-    return result
+    return {"loader": spec["loader"], "train_images": len(x_train), "test_images": len(x_test),
+            "seconds": round(seconds, 2), "peak_memory_mb": _peak_memory_mb()}
 
 
-def run_isolated(spec: dict, env: dict | None = None) -> dict:
-    """Run :func:`measure` in a fresh Python process (with ``env`` added to its
-    environment) and return its result."""
-    out = subprocess.run([sys.executable, __file__, "--measure", json.dumps(spec)],
-                         capture_output=True, text=True, check=False, env={**os.environ, **(env or {})})
+MEASURES = {"reference": measure_reference, "recipe": measure_recipe, "loader": measure_loader}
+
+
+def run_isolated(kind: str, spec: dict) -> dict:
+    """Run one measurement in a fresh Python process and return its result."""
+    out = subprocess.run([sys.executable, __file__, "--measure", kind, json.dumps(spec)],
+                         capture_output=True, text=True, check=False)
     if out.returncode != 0:
-        raise RuntimeError(f"measurement {spec} failed:\n{out.stderr[-3000:]}")
+        raise RuntimeError(f"measurement {kind} {spec} failed:\n{out.stderr[-3000:]}")
     result = json.loads(out.stdout.strip().splitlines()[-1])
     print(json.dumps(result), flush=True)
     return result
 
 
 # --------------------------------------------------------------------------- stages
-ACCURACY_SEEDS = (42, 7, 2026)  # 42 is the lessons' seed (config.SEED); the others show the spread
-
-
 def stage_accuracy(archive):
-    """Both models trained from each of :data:`ACCURACY_SEEDS` (weights,
-    dropout, augmentation and shuffling; the data split stays the same)."""
     rows = []
     for seed in ACCURACY_SEEDS:
-        rows.append(run_isolated({"model": "tutorial_cnn", "archive": archive, "epochs": 10, "batch_size": 32,
-                                  "pipeline": "numpy", "seed": seed}))
-        rows.append(run_isolated({"model": "best_cnn", "archive": archive, "epochs": None, "batch_size": 128,
-                                  "pipeline": "numpy", "seed": seed}))
+        rows.append(run_isolated("reference", {"archive": archive, "seed": seed}))
+        for setting in ("auto", "float32"):
+            rows.append(run_isolated("recipe", {"archive": archive, "seed": seed, "precision": setting}))
     return rows
 
 
-def stage_pipeline(archive):
+def stage_loader(archive):
     rows = []
-    for pipeline in ("numpy", "tf.data"):
-        for batch_size in (64, 128, 256):
-            rows.append(run_isolated({"model": "best_cnn", "archive": archive, "epochs": 3,
-                                      "batch_size": batch_size, "pipeline": pipeline}))
-    rows.append(run_isolated({"model": "best_cnn", "archive": archive, "epochs": 3, "batch_size": 128,
-                              "pipeline": "tf.data", "jit_compile": True}))
+    with tempfile.TemporaryDirectory() as folder:
+        tiled = str(tiled_archive(archive, Path(folder)))
+        for repeat in range(LOADER_REPEATS):
+            for loader in ("cifar_tutorial", "keras_load_batch"):
+                extract_to = tempfile.mkdtemp(dir=folder)
+                rows.append({**run_isolated("loader", {"archive": tiled, "loader": loader, "extract_to": extract_to}),
+                             "repeat": repeat + 1})
     return rows
 
 
-def stage_tiled(archive):
-    return [
-        run_isolated({"model": "tutorial_cnn", "archive": archive, "epochs": 2, "batch_size": 32,
-                      "pipeline": "numpy", "tiled": True}),
-        run_isolated({"model": "best_cnn", "archive": archive, "epochs": 2, "batch_size": 128,
-                      "pipeline": "tf.data", "tiled": True}),
-    ]
-
-
-def stage_onednn(archive):
-    """Both models with TensorFlow's oneDNN optimisations on (its default) and
-    off (``TF_ENABLE_ONEDNN_OPTS=0``, which would also hide its start-up
-    notice): 4 epochs each, median of the last 3."""
-    rows = []
-    for setting in ("1", "0"):
-        for model, batch_size in (("tutorial_cnn", 32), ("best_cnn", 128)):
-            row = run_isolated({"model": model, "archive": archive, "epochs": 4, "batch_size": batch_size,
-                                "pipeline": "numpy"}, env={"TF_ENABLE_ONEDNN_OPTS": setting})
-            rows.append({**row, "onednn": "on" if setting == "1" else "off"})
-    return rows
-
-
-STAGES = {"accuracy": stage_accuracy, "pipeline": stage_pipeline, "tiled": stage_tiled, "onednn": stage_onednn}
+STAGES = {"accuracy": stage_accuracy, "loader": stage_loader}
 
 
 # --------------------------------------------------------------------------- report
@@ -178,11 +209,12 @@ def machine() -> dict:
     import numpy
     import tensorflow as tf
 
+    from cifar_tutorial import mixed_precision
     from cifar_tutorial.classroom import cpu_model
 
     return {"cpu": cpu_model(), "cores": os.cpu_count(), "python": platform.python_version(),
             "tensorflow": tf.__version__, "keras": keras.__version__, "numpy": numpy.__version__,
-            "onednn": os.environ.get("TF_ENABLE_ONEDNN_OPTS", "default (on)"),
+            "auto_precision": str(mixed_precision.choose_policy("auto", mixed_precision.cpu_flags())),
             "date": time.strftime("%Y-%m-%d")}
 
 
@@ -191,35 +223,45 @@ def _table(rows, columns):
     return head + "".join("| " + " | ".join(str(r.get(c, "")) for c in columns) + " |\n" for r in rows)
 
 
-def _medians(rows, model):
-    """Per-column medians of ``model``'s rows (one row per seed), or ``None``."""
-    mine = [r for r in rows if r["model"] == model]
-    if not mine:
-        return None
-    keys = [k for k, v in mine[0].items() if isinstance(v, (int, float)) and not isinstance(v, bool)]
-    return {k: round(statistics.median(r[k] for r in mine), 4) for k in keys if all(k in r for r in mine)}
+def _median(rows, key):
+    return statistics.median(r[key] for r in rows)
 
 
-def _accuracy_summary(rows, ref, best):
-    seeds = sorted({r.get("seed") for r in rows if r["model"] == "best_cnn"})
-    worst = min(r["test_accuracy_flip_tta"] for r in rows if r["model"] == "best_cnn")
-    worst_plain = min(r["test_accuracy"] for r in rows if r["model"] == "best_cnn")
-    text = (f"\nOver seeds {', '.join(map(str, seeds))}: the best model reached a median test accuracy of "
-            f"{best['test_accuracy']:.1%} ({best['test_accuracy_flip_tta']:.1%} with flip test-time augmentation, "
-            f"as lesson 04 saves it; lowest {worst:.1%}, lowest without it {worst_plain:.1%}) in a median of "
-            f"{best['train_seconds']:.0f} s of training")
-    if ref:
-        text += f"; the tutorial CNN reached {ref['test_accuracy']:.1%} in {ref['train_seconds']:.0f} s"
-    return text + ". Ratios below are of the medians.\n"
+def _accuracy_summary(rows) -> str:
+    reference = [r for r in rows if r["model"] == "tutorial_cnn"]
+    lines = ["\n| model | precision | median test accuracy | median training seconds | median images/s | "
+             "median peak memory (MB) | accuracy / reference | seconds / reference |\n|---|---|---|---|---|---|---|---|\n"]
+    ref_acc, ref_s = _median(reference, "test_accuracy"), _median(reference, "train_seconds")
+    groups = [("tutorial_cnn", "float32", reference)]
+    for setting in ("auto", "float32"):
+        mine = [r for r in rows if r["model"] == "course_recipe" and r["setting"] == setting]
+        if mine:
+            groups.append(("course_recipe", f"{setting} ({mine[0]['precision']})", mine))
+    for model, precision, mine in groups:
+        acc, sec = _median(mine, "test_accuracy"), _median(mine, "train_seconds")
+        lines.append(f"| {model} | {precision} | {acc:.1%} | {sec:.0f} | {_median(mine, 'images_per_second'):.0f} | "
+                     f"{_median(mine, 'peak_memory_mb'):.0f} | {acc / ref_acc:.2f} | {sec / ref_s:.2f} |\n")
+    return "".join(lines)
 
 
-def render(archive_name: str) -> str:
-    """RESULTS.md from every stage's JSON in ``results/``."""
+def _loader_summary(rows) -> str:
+    ours = [r for r in rows if r["loader"] == "cifar_tutorial"]
+    keras_rows = [r for r in rows if r["loader"] == "keras_load_batch"]
+    a, b = _median(ours, "seconds"), _median(keras_rows, "seconds")
+    ma, mb = _median(ours, "peak_memory_mb"), _median(keras_rows, "peak_memory_mb")
+    return (f"\nMedians over {len(ours)} runs: `load_cifar10` {a:.2f} s and {ma:.0f} MB peak; Keras' `load_batch` "
+            f"(extraction included) {b:.2f} s and {mb:.0f} MB peak; ratio ours / Keras: time {a / b:.2f}, "
+            f"memory {ma / mb:.2f}. The Keras process imports TensorFlow (about 0.5 GB of its peak); "
+            "`load_cifar10` here runs in a process that imports the package, so TensorFlow too.\n")
+
+
+def render() -> str:
     parts = ["# Benchmark results\n",
-             "Written by `benchmarks/cnn_benchmark.py` (do not edit by hand). Reference: the "
-             "TensorFlow CNN tutorial model; *best*: lesson 04's best model and recipe "
-             "(`models.build_best_cnn`, `training.compile_best_cnn`). Seconds are wall-clock; "
-             "medians are over epochs 2 and later.\n"]
+             "Written by `benchmarks/cnn_benchmark.py` (do not edit by hand). Reference: the TensorFlow CNN "
+             "tutorial's model, as the tutorial writes it; *course_recipe*: `cifar_tutorial.recipe` trained by "
+             "`python -m cifar_tutorial train --profile full`. Training seconds are `fit` only, wall-clock; "
+             "test accuracy of the course recipe is of the saved model (flip test-time augmentation included "
+             "where the validation set chose it; `test_accuracy_without_tta` without).\n"]
     for stage in STAGES:
         path = RESULTS_DIR / f"{stage}.json"
         if not path.exists():
@@ -227,38 +269,20 @@ def render(archive_name: str) -> str:
         doc = json.loads(path.read_text())
         m = doc["machine"]
         parts.append(f"\n## Stage `{stage}`\n\nMachine: {m['cpu']}, {m['cores']} cores; Python {m['python']}, "
-                     f"TensorFlow {m['tensorflow']}, Keras {m['keras']}, NumPy {m['numpy']}, oneDNN {m['onednn']}; "
-                     f"{m['date']}. Data: `{doc['data']}`. Command: `{doc['command']}`.\n\n")
+                     f"TensorFlow {m['tensorflow']}, Keras {m['keras']}, NumPy {m['numpy']}; automatic precision "
+                     f"here: {m['auto_precision']}; {m['date']}. Data: `{doc['data']}`. "
+                     f"Command: `{doc['command']}`.\n\n")
         rows = doc["rows"]
-        cols = ["model", "seed", "onednn", "pipeline", "batch_size", "jit_compile", "tiled", "epochs", "train_images",
-                "test_accuracy", "test_accuracy_flip_tta", "train_seconds", "median_epoch_seconds", "images_per_second", "peak_memory_mb"]
-        cols = [c for c in cols if any(c in r for r in rows)]
-        parts.append(_table(rows, cols))
-        if stage == "pipeline":
-            ranked = sorted(rows, key=lambda r: r["median_epoch_seconds"])
-            def name(r):
-                return f"{r['pipeline']}, batch {r['batch_size']}" + (", jit_compile" if r.get("jit_compile") else "")
-            parts.append(f"\nFastest in this run: {name(ranked[0])} ({ranked[0]['median_epoch_seconds']} s/epoch); "
-                         f"slowest: {name(ranked[-1])} ({ranked[-1]['median_epoch_seconds']} s/epoch). Each row is "
-                         "the median of only two epochs, so differences under about 20% are within the spread "
-                         "seen between repeated runs of one setting. Accuracies here are of 3-epoch runs and "
-                         "only show that training ran.\n")
-        if stage == "onednn":
-            for model in ("tutorial_cnn", "best_cnn"):
-                on = next((r for r in rows if r["model"] == model and r["onednn"] == "on"), None)
-                off = next((r for r in rows if r["model"] == model and r["onednn"] == "off"), None)
-                if on and off:
-                    parts.append(f"\n{model}: oneDNN off takes {off['median_epoch_seconds'] / on['median_epoch_seconds']:.2f} "
-                                 "times as long per epoch as oneDNN on.\n")
-            continue
-        ref, best = _medians(rows, "tutorial_cnn"), _medians(rows, "best_cnn")
-        if stage == "accuracy" and best:
-            parts.append(_accuracy_summary(rows, ref, best))
-        if ref and best:
-            ratios = {k: round(best[k] / ref[k], 2) for k in
-                      ("test_accuracy", "train_seconds", "median_epoch_seconds", "images_per_second", "peak_memory_mb")
-                      if k in best and k in ref and ref[k]}
-            parts.append("\nRatios best / reference" + (" (medians over seeds)" if stage == "accuracy" else "") + ": " + ", ".join(f"{k} {v}" for k, v in ratios.items()) + ".\n")
+        if stage == "accuracy":
+            cols = ["model", "setting", "precision", "seed", "epochs", "train_images", "test_accuracy",
+                    "test_accuracy_without_tta", "train_seconds", "images_per_second", "peak_memory_mb"]
+            parts.append(_table(rows, cols))
+            parts.append(_accuracy_summary(rows))
+            parts.append("\nEach course-recipe row is reproduced by its command, e.g. "
+                         f"`{next(r['command'] for r in rows if r['model'] == 'course_recipe')}`.\n")
+        else:
+            parts.append(_table(rows, ["loader", "repeat", "train_images", "test_images", "seconds", "peak_memory_mb"]))
+            parts.append(_loader_summary(rows))
     return "".join(parts)
 
 
@@ -268,26 +292,24 @@ def main(argv=None) -> int:
                         help="CIFAR-10 archive (default: $CIFAR10_ARCHIVE)")
     parser.add_argument("--stages", nargs="*", default=list(STAGES), choices=list(STAGES))
     parser.add_argument("--render", action="store_true", help="only rewrite RESULTS.md from results/*.json")
-    parser.add_argument("--measure", help=argparse.SUPPRESS)
+    parser.add_argument("--measure", nargs=2, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.measure:
-        print(json.dumps(measure(json.loads(args.measure))))
+        kind, spec = args.measure
+        print(json.dumps(MEASURES[kind](json.loads(spec))))
         return 0
-    if args.render:
-        data_name = json.loads(next(RESULTS_DIR.glob("*.json")).read_text())["data"]
-        (HERE / "RESULTS.md").write_text(render(data_name))
-        return 0
-    if not args.archive:
-        parser.error("give --archive or set CIFAR10_ARCHIVE")
-    archive = str(Path(args.archive).resolve())
-    RESULTS_DIR.mkdir(exist_ok=True)
-    command = "python benchmarks/cnn_benchmark.py --archive " + Path(args.archive).name + " --stages " + " ".join(args.stages)
-    for stage in args.stages:
-        print(f"== stage {stage}", flush=True)
-        rows = STAGES[stage](archive)
-        doc = {"machine": machine(), "data": Path(archive).name, "command": command, "rows": rows}
-        (RESULTS_DIR / f"{stage}.json").write_text(json.dumps(doc, indent=2) + "\n")
-    (HERE / "RESULTS.md").write_text(render(Path(archive).name))
+    if not args.render:
+        if not args.archive:
+            parser.error("give --archive or set CIFAR10_ARCHIVE")
+        archive = str(Path(args.archive).resolve())
+        RESULTS_DIR.mkdir(exist_ok=True)
+        command = "python benchmarks/cnn_benchmark.py --archive " + Path(args.archive).name + " --stages " + " ".join(args.stages)
+        for stage in args.stages:
+            print(f"== stage {stage}", flush=True)
+            rows = STAGES[stage](archive)
+            doc = {"machine": machine(), "data": Path(archive).name, "command": command, "rows": rows}
+            (RESULTS_DIR / f"{stage}.json").write_text(json.dumps(doc, indent=2) + "\n")
+    (HERE / "RESULTS.md").write_text(render())
     print(f"wrote {HERE / 'RESULTS.md'}")
     return 0
 

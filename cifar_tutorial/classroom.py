@@ -1,10 +1,11 @@
-"""Instructor tools: ``python -m cifar_tutorial doctor`` and ``prepare``, and
-the timing table of the instructor guide.
+"""Instructor tools: ``python -m cifar_tutorial doctor`` and ``prepare``.
 
 ``doctor`` checks what a student's machine has and says how to fix each
 problem. ``prepare`` stages the data before class (copy or download into the
 data folder, verify) and can run every lesson once, which pre-trains the model
 lesson 05 reuses and measures how long each lesson takes on this machine.
+The README's timing table is written by a development script,
+``tools/update_readme_timings.py``, never by the package.
 """
 
 from __future__ import annotations
@@ -15,13 +16,11 @@ import platform
 import re
 import shutil
 import sys
-import time
 from pathlib import Path
 
 from cifar_tutorial import data
 
-GUIDE = Path(__file__).resolve().parent.parent / "README.md"  # its "For instructors" section
-MIN_PYTHON = (3, 10)
+MIN_PYTHON = (3, 11)
 MIN_KERAS = (3, 5)
 MODELS_FREE_BYTES = 100_000_000  # saved models, checkpoints and executed notebooks stay well under this
 
@@ -76,8 +75,9 @@ def machine_summary() -> str:
 def doctor_checks(data_dir: str | os.PathLike | None = None) -> list[Check]:
     """Check the environment the lessons need.
 
-    Checks the Python version (at least 3.10), TensorFlow importable, Keras 3
+    Checks the Python version (at least 3.11), TensorFlow importable, Keras 3
     (at least 3.5) on the TensorFlow backend, the libraries of the lessons,
+    JupyterLab,
     the CIFAR-10 archive found and verified (never downloaded here), the
     processors TensorFlow sees, and free disk space for the data folder and
     for saved models.
@@ -88,7 +88,7 @@ def doctor_checks(data_dir: str | os.PathLike | None = None) -> list[Check]:
     checks = []
     py = sys.version_info[:2]
     checks.append(Check("Python", py >= MIN_PYTHON, platform.python_version(),
-                        "" if py >= MIN_PYTHON else "install Python 3.10 or newer (3.11 is what CI uses)."))
+                        "" if py >= MIN_PYTHON else "install Python 3.11, 3.12 or 3.13 (the versions CI tests)."))
     try:
         import tensorflow as tf
 
@@ -113,6 +113,14 @@ def doctor_checks(data_dir: str | os.PathLike | None = None) -> list[Check]:
             missing.append(module)
     checks.append(Check("libraries", not missing, "all present" if not missing else f"missing {', '.join(missing)}",
                         "" if not missing else "pip install -r requirements.txt -e ."))
+    try:
+        import jupyterlab
+
+        checks.append(Check("JupyterLab", True, f"{jupyterlab.__version__} (start it with `jupyter lab`)"))
+    except ImportError:
+        checks.append(Check("JupyterLab", False, "not installed (needed to work through the lessons interactively)",
+                            "pip install -r requirements.txt (it pins jupyterlab), or open the notebooks in "
+                            "VS Code or Colab."))
 
     folder = Path(data_dir) if data_dir is not None else data.default_data_dir()
     try:
@@ -192,42 +200,3 @@ def stage_data(archive: str | os.PathLike | None = None, data_dir: str | os.Path
     (x_train, _), (x_test, _), info = data.load_cifar10(archive, data_dir=folder)
     return (f"Data: {info.source.description}\n{len(x_train):,} training and {len(x_test):,} test images read "
             "and checked. " + " ".join(notes))
-
-
-def timings_markdown(profile: str, rows, machine: str, date: str | None = None) -> str:
-    """The guide's timing table for one profile, from the runner's results.
-
-    Args:
-        profile: the profile the lessons ran in.
-        rows: :class:`cifar_tutorial.runner.NotebookResult` objects.
-        machine: :func:`machine_summary`.
-        date: ``YYYY-MM-DD`` (default: today).
-    """
-    from cifar_tutorial.notebook import format_table
-
-    total = sum(r.seconds for r in rows)
-    table = format_table(("notebook", "status", "minutes:seconds"),
-                         [(r.name, r.status, f"{int(r.seconds // 60)}:{r.seconds % 60:04.1f}") for r in rows]
-                         + [("all", "", f"{int(total // 60)}:{total % 60:04.1f}")])
-    when = date or time.strftime("%Y-%m-%d")
-    return (f"Profile `{profile}`, measured {when} by `python -m cifar_tutorial prepare --pretrain "
-            f"--profile {profile} --update-guide` on: {machine}. Wall-clock time per notebook, kernel start "
-            f"included.\n\n```\n{table}\n```\n")
-
-
-def update_guide(profile: str, markdown: str, guide: Path | None = None) -> None:
-    """Replace the block between ``<!-- timings:<profile>:start -->`` and
-    ``<!-- timings:<profile>:end -->`` in the instructor guide (``guide``,
-    default :data:`GUIDE`, the README's "For instructors" section).
-
-    Raises:
-        ValueError: the guide has no such markers.
-    """
-    guide = guide if guide is not None else GUIDE
-    start, end = f"<!-- timings:{profile}:start -->", f"<!-- timings:{profile}:end -->"
-    text = guide.read_text(encoding="utf-8")
-    if start not in text or end not in text:
-        raise ValueError(f"{guide}: no {start} ... {end} block to update.")
-    before, rest = text.split(start, 1)
-    _, after = rest.split(end, 1)
-    guide.write_text(f"{before}{start}\n{markdown}{end}{after}", encoding="utf-8")

@@ -11,14 +11,23 @@ option) and read by each notebook's ``parameters`` cell:
 
 The numbers below were chosen from timings taken on a 2-core CPU (see
 ``docs`` in the README); a lesson may scale them, but reads them from here.
+
+:func:`workspace_dir` says where the course writes its own files.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import os
+from pathlib import Path
 
+__version__ = "0.1.0"
 PROFILE_ENV = "CIFAR_TUTORIAL_PROFILE"
+# Moves the folders the course writes (models/, build/, and data/ unless
+# CIFAR10_DATA_DIR is set) out of the checkout; the tests point it at a
+# temporary folder so that they never touch a user's trained models.
+HOME_ENV = "CIFAR_TUTORIAL_HOME"
+REPO_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_PROFILE = "class"
 SEED = 42
 # The course's public repository (also in pyproject.toml): the notebooks' "Open in
@@ -37,31 +46,33 @@ class Profile:
             split); ``None`` means every image the archive holds.
         epochs: passes over the training images in each ``fit`` call.
         batch_size: images per gradient step.
+        recipe_epochs: epochs of the course's recipe (:mod:`cifar_tutorial.recipe`,
+            lesson 04's final model and ``python -m cifar_tutorial train``),
+            which trains at its own batch size.
     """
 
     name: str
     train_size: int | None
     epochs: int
     batch_size: int
+    recipe_epochs: int
 
     def __str__(self) -> str:
         size = "all" if self.train_size is None else f"{self.train_size:,}"
         return (
             f"profile {self.name!r}: train_size={size}, "
-            f"epochs={self.epochs}, batch_size={self.batch_size}"
+            f"epochs={self.epochs}, batch_size={self.batch_size}, recipe_epochs={self.recipe_epochs}"
         )
 
 
 PROFILES = {
-    "smoke": Profile("smoke", train_size=500, epochs=1, batch_size=128),
+    "smoke": Profile("smoke", train_size=500, epochs=1, batch_size=128, recipe_epochs=1),
     # Batch 32 doubles the optimizer steps per epoch: on the 5,085-image sample the
     # final recipe then reached 55.2% (tutorial CNN 39.5%) in 47 s, against 57.0% in
     # 81 s for 4,000 images x 8 epochs at batch 32, and 46.5% in 71 s for 2,000 x 15
     # at batch 64 (2-core CPU, 2026-11-23).
-    "class": Profile("class", train_size=2000, epochs=12, batch_size=32),
-    # 28 epochs at batch 128: the most lesson 04's best model trains in 5 minutes
-    # on the 5,085-image sample on a 2-core CPU (benchmarks/RESULTS.md).
-    "full": Profile("full", train_size=None, epochs=28, batch_size=128),
+    "class": Profile("class", train_size=2000, epochs=12, batch_size=32, recipe_epochs=15),
+    "full": Profile("full", train_size=None, epochs=28, batch_size=128, recipe_epochs=15),
 }
 
 
@@ -101,3 +112,19 @@ def get_profile(
         if not isinstance(value, int) or value < 1:
             raise ValueError(f"{key} must be a positive integer, got {value!r}.")
     return dataclasses.replace(PROFILES[name], **overrides)
+
+
+def workspace_dir(name: str) -> Path | None:
+    """The folder ``name`` (``"models"``, ``"build"``, ``"data"``) the course writes into.
+
+    ``$CIFAR_TUTORIAL_HOME/<name>`` when that variable is set (the tests set
+    it to a temporary folder); else ``<repo>/<name>`` when the package runs
+    from a checkout of this repository; else ``None``, and the caller picks
+    its own default (``./models``, the Keras cache for data).
+    """
+    home = os.environ.get(HOME_ENV, "").strip()
+    if home:
+        return Path(home).expanduser() / name
+    if (REPO_ROOT / "pyproject.toml").is_file():
+        return REPO_ROOT / name
+    return None

@@ -31,14 +31,14 @@ import io
 import os
 import pickle
 import shutil
-import socket
 import sys
 import tarfile
-import time
 import zlib
 from pathlib import Path
 
 import numpy as np
+
+from cifar_tutorial.config import HOME_ENV, workspace_dir
 
 ARCHIVE_ENV = "CIFAR10_ARCHIVE"
 DATA_DIR_ENV = "CIFAR10_DATA_DIR"
@@ -258,15 +258,17 @@ def parse_meta(raw: bytes, where: str = META_FILE) -> tuple[str, ...]:
 def default_data_dir() -> Path:
     """The folder where a downloaded archive is cached.
 
-    ``CIFAR10_DATA_DIR`` overrides it (a shared drive, say). From a checkout of this repository that is ``<repo>/data`` (git-ignored);
+    ``CIFAR10_DATA_DIR`` overrides it (a shared drive, say); else
+    ``$CIFAR_TUTORIAL_HOME/data`` if that is set. From a checkout of this
+    repository it is ``<repo>/data`` (git-ignored);
     when the package is installed elsewhere (Colab, site-packages) it is the
     Keras cache, ``$KERAS_HOME/datasets`` or ``~/.keras/datasets``.
     """
     if os.environ.get(DATA_DIR_ENV):
         return Path(os.environ[DATA_DIR_ENV]).expanduser()
-    repo = Path(__file__).resolve().parent.parent
-    if (repo / "pyproject.toml").is_file() and (repo / "data").is_dir():
-        return repo / "data"
+    folder = workspace_dir("data")
+    if folder is not None and (os.environ.get(HOME_ENV) or folder.is_dir()):
+        return folder
     return Path(os.environ.get("KERAS_HOME", Path.home() / ".keras")).expanduser() / "datasets"
 
 
@@ -327,11 +329,35 @@ def _cache_lock(data_dir: Path, *, required: bool = True, timeout_s: float = LOC
         lock.release()
 
 
+class _TransferError(Exception):
+    """A transfer that failed in a way worth retrying (network, HTTP, cut short)."""
+
+
+def _fetch(url: str, part: Path, timeout_s: float) -> None:
+    """Stream ``url`` into ``part`` with ``requests``; its ``timeout`` bounds the
+    connection and each read, so no process-wide socket setting is needed.
+
+    Raises:
+        _TransferError: the request failed or the body was cut short.
+        OSError: writing ``part`` failed (a full disk, a read-only folder).
+    """
+    import requests  # deferred: only downloads need it
+
+    try:
+        with requests.get(url, stream=True, timeout=(timeout_s, timeout_s)) as response:
+            response.raise_for_status()
+            with open(part, "wb") as f:
+                for chunk in response.iter_content(chunk_size=1 << 20):
+                    f.write(chunk)
+    except requests.RequestException as err:
+        raise _TransferError(f"{type(err).__name__}: {err}") from err
+
+
 def _download(data_dir: Path, url: str | None = None, sha256: str | None = None,
               timeout_s: float = DOWNLOAD_TIMEOUT_S, attempts: int = DOWNLOAD_ATTEMPTS,
               retry_wait_s: float = RETRY_WAIT_S, min_free_bytes: int = DOWNLOAD_FREE_BYTES) -> Path:
     """:func:`download_archive` without the lock."""
-    import keras  # deferred: importing Keras costs seconds
+    from tenacity import Retrying, retry_if_exception_type, stop_after_attempt, wait_fixed
 
     url = url or os.environ.get(URL_ENV) or ARCHIVE_URL
     sha256 = sha256 or ARCHIVE_SHA256
@@ -342,43 +368,43 @@ def _download(data_dir: Path, url: str | None = None, sha256: str | None = None,
     if free < min_free_bytes:
         raise folder_error(data_dir, OSError(errno.ENOSPC, f"{free / 1e6:.0f} MB free, "
                                               f"{min_free_bytes / 1e6:.0f} MB needed"), "before downloading")
-    # get_file writes to <cache_dir>/<fname> and downloads only if that is absent:
-    # a unique name per process and attempt that nothing else uses.
-    old_timeout = socket.getdefaulttimeout()
-    socket.setdefaulttimeout(timeout_s)
+
+    def say_retrying(state) -> None:
+        failure = state.outcome.exception()
+        print(f"Download of {url} failed ({failure}); retrying ({state.attempt_number + 1} of {attempts}).",
+              file=sys.stderr)
+
+    def attempt_once(number: int) -> Path:
+        # A name of this process and attempt alone, under the final name only once verified.
+        part = data_dir / f".{ARCHIVE_NAME}.{os.getpid()}.{number}.part"
+        try:
+            _fetch(url, part, timeout_s)
+            got = sha256_of(part)
+            if got != sha256:
+                raise ChecksumMismatchError(
+                    f"{url}: downloaded file has sha256 {got}, expected {sha256}; it was "
+                    "deleted. Fix: try again, or download it by hand and check the checksum."
+                )
+            os.replace(part, target)
+            return target
+        except OSError as err:
+            if err.errno in _FOLDER_ERRNOS:
+                raise folder_error(data_dir, err, "while downloading the archive") from None
+            raise _TransferError(f"{type(err).__name__}: {err}") from err
+        finally:
+            part.unlink(missing_ok=True)
+
+    retrying = Retrying(stop=stop_after_attempt(attempts), wait=wait_fixed(retry_wait_s),
+                        retry=retry_if_exception_type(_TransferError), before_sleep=say_retrying, reraise=True)
     try:
-        for attempt in range(1, attempts + 1):
-            tmp = data_dir / f".{ARCHIVE_NAME}.{os.getpid()}.{attempt}.part"
-            try:
-                keras.utils.get_file(fname=tmp.name, origin=url, cache_dir=str(data_dir), cache_subdir=".")
-                got = sha256_of(tmp)
-                if got != sha256:
-                    raise ChecksumMismatchError(
-                        f"{url}: downloaded file has sha256 {got}, expected {sha256}; it was "
-                        "deleted. Fix: try again, or download it by hand and check the checksum."
-                    )
-                os.replace(tmp, target)
-                return target
-            except CIFAR10Error:
-                raise
-            except OSError as err:
-                if err.errno in _FOLDER_ERRNOS:
-                    raise folder_error(data_dir, err, "while downloading the archive") from None
-                failure = err
-            except Exception as err:  # get_file wraps URL errors in a plain Exception
-                failure = err
-            finally:
-                tmp.unlink(missing_ok=True)
-            if attempt < attempts:
-                print(f"Download of {url} failed ({type(failure).__name__}: {failure}); "
-                      f"retrying ({attempt + 1} of {attempts}).", file=sys.stderr)
-                time.sleep(retry_wait_s)
-    finally:
-        socket.setdefaulttimeout(old_timeout)
-    raise ArchiveNotFoundError(
-        f"No CIFAR-10 archive was found and the download from {url} failed {attempts} time(s) "
-        f"(last: {type(failure).__name__}: {failure}). " + _FIX.format(data_dir=data_dir)
-    )
+        for attempt in retrying:
+            with attempt:
+                return attempt_once(attempt.retry_state.attempt_number)
+    except _TransferError as failure:
+        raise ArchiveNotFoundError(
+            f"No CIFAR-10 archive was found and the download from {url} failed {attempts} time(s) "
+            f"(last: {failure}). " + _FIX.format(data_dir=data_dir)
+        ) from None
 
 
 def download_archive(data_dir: str | os.PathLike, *, url: str | None = None,
@@ -387,12 +413,13 @@ def download_archive(data_dir: str | os.PathLike, *, url: str | None = None,
                      min_free_bytes: int = DOWNLOAD_FREE_BYTES) -> Path:
     """Download the archive into ``data_dir`` and return its path.
 
-    The file is fetched with :func:`keras.utils.get_file` under a temporary
-    name in ``data_dir``, its sha256 is checked, and only then is it renamed to
+    The file is streamed with ``requests`` (its own connect and read
+    timeouts; no process-wide socket setting) under a temporary name in
+    ``data_dir``, its sha256 is checked, and only then is it renamed to
     ``cifar-10-python.tar.gz``: an interrupted or corrupt download never leaves
     a file under the final name, and its partial file is deleted. A failed
     transfer (connection dropped, timeout, HTTP error) is retried from the
-    start, ``attempts`` times in all; the folder is locked meanwhile (see
+    start, ``attempts`` times in all (``tenacity``); the folder is locked meanwhile (see
     ``LOCK_NAME``), so a second process waits and then finds the file.
 
     Args:
@@ -400,8 +427,9 @@ def download_archive(data_dir: str | os.PathLike, *, url: str | None = None,
         url: where to fetch from; ``None`` reads ``CIFAR10_URL`` (a classroom
             mirror, say) and falls back to the official address.
         sha256: the expected hex digest; ``None`` means the official one.
-        timeout_s: socket timeout (seconds) for connecting and for each read,
-            so that a blocked network fails instead of hanging.
+        timeout_s: seconds allowed for connecting and for each read (the
+            request's own timeout), so that a blocked network fails instead
+            of hanging.
         attempts: transfers tried before giving up (at least 1).
         retry_wait_s: seconds to wait between attempts.
         min_free_bytes: free space (bytes) the folder's disk must have

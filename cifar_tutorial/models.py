@@ -11,11 +11,14 @@ from __future__ import annotations
 
 import json
 import os
+import time
 from pathlib import Path
 
 import keras
 from keras import layers
 
+from cifar_tutorial import recipe  # noqa: F401  (registers the recipe's loss, so saved models load)
+from cifar_tutorial.config import __version__, workspace_dir
 from cifar_tutorial.data import CLASS_NAMES, IMAGE_SHAPE
 
 NUM_CLASSES = len(CLASS_NAMES)
@@ -177,10 +180,11 @@ def build_cnn(filters: tuple[int, ...] = (32, 64, 128), convs_per_block: int | t
     return keras.Model(inputs, outputs, name=name)
 
 
-def default_models_dir():
-    """``<repo>/models`` (git-ignored) from a checkout; ``./models`` elsewhere."""
-    repo = Path(__file__).resolve().parent.parent
-    return repo / "models" if (repo / "pyproject.toml").is_file() else Path("models")
+def default_models_dir() -> Path:
+    """Where lessons save models: ``models/`` of the workspace
+    (:func:`cifar_tutorial.config.workspace_dir`: ``$CIFAR_TUTORIAL_HOME/models``,
+    else ``<repo>/models``, git-ignored), else ``./models``."""
+    return workspace_dir("models") or Path("models")
 
 
 def save_with_metadata(model: keras.Model, name: str, metadata: dict, models_dir=None):
@@ -192,17 +196,17 @@ def save_with_metadata(model: keras.Model, name: str, metadata: dict, models_dir
 
     Args:
         metadata: JSON-serialisable facts about the model (data source,
-            profile, seed, accuracy); the package version is added.
+            profile, seed, accuracy); the date and time (``saved``) and the
+            package version are added.
     """
-    from cifar_tutorial import __version__  # deferred: the package imports this module
-
     folder = Path(models_dir) if models_dir is not None else default_models_dir()
     folder.mkdir(parents=True, exist_ok=True)
     path, meta_path = folder / f"{name}.keras", folder / f"{name}.json"
     tmp = folder / f".{name}.tmp.keras"
     model.save(tmp)
     meta_tmp = folder / f".{name}.tmp.json"
-    meta_tmp.write_text(json.dumps({**metadata, "package_version": __version__}, indent=2) + "\n")
+    saved = {**metadata, "saved": time.strftime("%Y-%m-%d %H:%M"), "package_version": __version__}
+    meta_tmp.write_text(json.dumps(saved, indent=2) + "\n")
     os.replace(tmp, path)
     os.replace(meta_tmp, meta_path)
     return path
@@ -217,24 +221,11 @@ def load_with_metadata(name: str, models_dir=None):
     Raises:
         FileNotFoundError: if ``<name>.keras`` or its ``.json`` is missing.
     """
-    from cifar_tutorial import training  # noqa: F401  (registers the custom loss for loading)
-
     folder = Path(models_dir) if models_dir is not None else default_models_dir()
     path, meta_path = folder / f"{name}.keras", folder / f"{name}.json"
     if not path.is_file() or not meta_path.is_file():
         raise FileNotFoundError(f"No saved model {name!r} in {folder}: run lesson 04 to train and save it.")
     return keras.saving.load_model(path), json.loads(meta_path.read_text())
-
-
-def build_best_cnn(name: str = "best_cnn") -> keras.Model:
-    """Lesson 04's final architecture: :func:`build_cnn` (two convs per block,
-    32-64-128 filters) with batch normalization and augmentation, and dropout
-    0.3 in the head only; with batch normalization and augmentation in place,
-    dropout inside the conv blocks cost accuracy in our trials (67.1% vs 70.3%
-    test accuracy on the 5,085-image sample, same recipe otherwise). Weight
-    decay comes from the optimizer (:func:`cifar_tutorial.training.compile_best_cnn`),
-    not an L2 penalty. 306,154 parameters."""
-    return build_cnn(dropout=0.0, head_dropout=0.3, batch_norm=True, augmentation=True, name=name)
 
 
 @keras.saving.register_keras_serializable(package="cifar_tutorial")
@@ -278,3 +269,36 @@ def with_flip_tta(model: keras.Model, name: str | None = None) -> keras.Model:
     wrapper = compile_classifier(keras.Model(inputs, probabilities, name=name or f"{model.name}_flip_tta"))
     wrapper.optimizer.build(wrapper.trainable_variables)
     return wrapper
+
+
+def describe_saved_model(metadata: dict, profile: str | None = None, data: str | None = None) -> str:
+    """What a model saved by :func:`save_with_metadata` was trained on, for a
+    student to read before trusting its predictions (lesson 05, and the
+    README's own-photo recipe).
+
+    Args:
+        metadata: the dict :func:`load_with_metadata` returns.
+        profile: the profile in force now (``Profile.name``), or ``None`` not to compare.
+        data: the data source in force now (``DataSource.description``), or
+            ``None`` not to compare.
+
+    Returns:
+        One line of facts (variant, profile, training images, epochs, test
+        accuracy, date saved), then one plain warning line for each way the
+        model differs from the run in force.
+    """
+    def fact(key, fmt="{}"):
+        value = metadata.get(key)
+        return "unknown" if value is None else fmt.format(value)
+
+    lines = [f"Saved model: {fact('variant')}; trained in profile {fact('profile', '{!r}')} on "
+             f"{fact('train_images', '{:,}')} images for {fact('epochs')} epochs; test accuracy "
+             f"{fact('test_accuracy', '{:.1%}')}; saved {fact('saved')}."]
+    if profile is not None and metadata.get("profile") != profile:
+        lines.append(f"Warning: this model was trained in profile {metadata.get('profile')!r}, not in the "
+                     f"profile in force ({profile!r}): its accuracy is that profile's, not this one's. Run "
+                     "lesson 04 in this profile to replace it.")
+    if data is not None and metadata.get("data") != data:
+        lines.append(f"Warning: this model was trained on other data ({metadata.get('data')}) than this "
+                     f"run's ({data}).")
+    return "\n".join(lines)

@@ -13,23 +13,26 @@ import platform
 RESULT_MIME = "application/vnd.cifar-tutorial.result+json"
 
 
-def describe_run(profile, info=None) -> str:
-    """Lines naming the profile, data source and library versions of this run.
+def describe_run(profile, info=None, precision=None) -> str:
+    """Lines naming the profile, data source, precision and library versions of this run.
 
     Args:
         profile: a :class:`cifar_tutorial.config.Profile`.
         info: the :class:`cifar_tutorial.data.DatasetInfo` from ``load_cifar10``,
             or ``None`` for lessons that use no CIFAR-10 data.
+        precision: the :class:`cifar_tutorial.precision.Precision` from
+            ``set_precision``, or ``None`` to name Keras' global dtype policy alone.
 
     Returns:
         Text without machine paths, e.g. for ``print``.
     """
     import keras
 
-    lines = [f"Profile:  {profile}"]
+    lines = [f"Profile:   {profile}"]
     if info is not None:
-        lines.append(f"Data:     {info.source.description}")
-    lines.append(f"Versions: keras {keras.__version__} ({keras.backend.backend()} backend), "
+        lines.append(f"Data:      {info.source.description}")
+    lines.append(f"Precision: {precision if precision is not None else keras.config.dtype_policy().name}")
+    lines.append(f"Versions:  keras {keras.__version__} ({keras.backend.backend()} backend), "
                  f"Python {platform.python_version()}, {os.cpu_count()} CPU cores")
     return "\n".join(lines)
 

@@ -2,7 +2,8 @@
 
 Used as ``python -m cifar_tutorial run``. Notebooks are executed with
 papermill (which drives nbclient), written with their outputs to
-``build/notebooks/`` and rendered to ``build/html/`` with nbconvert.
+``build/notebooks/`` and rendered to ``build/html/`` with nbconvert (``build/``
+moves with ``CIFAR_TUTORIAL_HOME``).
 """
 
 from __future__ import annotations
@@ -13,26 +14,30 @@ import os
 import time
 from pathlib import Path
 
-from cifar_tutorial import classroom
-from cifar_tutorial.config import PROFILE_ENV, PROFILES
+from cifar_tutorial import mixed_precision
+from cifar_tutorial.config import PROFILE_ENV, PROFILES, workspace_dir
 from cifar_tutorial.data import ARCHIVE_ENV, locate_archive
 from cifar_tutorial.notebook import RESULT_MIME, format_table
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
-NOTEBOOKS_DIR = REPO_ROOT / "notebooks"
-BUILD_DIR = REPO_ROOT / "build"
+NOTEBOOKS_DIR = Path(__file__).resolve().parent.parent / "notebooks"
 
 
-def _ipc_kernel_manager():
+def _ipc_kernel_manager(extra_env: dict[str, str] | None = None):
     """A kernel manager that talks to the kernel over Unix sockets (IPC) rather
-    than TCP on localhost: nothing listens on a port, and ipykernel has no
-    "running over TCP without encryption" warning to print."""
+    than TCP on localhost (nothing listens on a port, and ipykernel has no
+    "running over TCP without encryption" warning to print), and starts the
+    kernel with ``extra_env`` added to this process's environment, which
+    itself is left unchanged."""
     from jupyter_client.manager import AsyncKernelManager
 
     class IPCKernelManager(AsyncKernelManager):
         def __init__(self, **kwargs):
             super().__init__(**kwargs)
             self.transport = "ipc"
+
+        async def _async_pre_start_kernel(self, **kw):
+            kw["env"] = {**(kw.get("env") or os.environ), **(extra_env or {})}
+            return await super()._async_pre_start_kernel(**kw)
 
     return IPCKernelManager
 
@@ -89,17 +94,19 @@ def recorded_results(notebook: dict) -> dict[str, float]:
     return results
 
 
-def execute_notebook(path: Path, output_dir: Path, html: bool = True, timeout_s: int = 3600) -> NotebookResult:
+def execute_notebook(path: Path, output_dir: Path, html: bool = True, timeout_s: int = 3600,
+                     parameters: dict | None = None, env: dict[str, str] | None = None) -> NotebookResult:
     """Run one notebook in a fresh kernel with papermill and save it (and HTML).
-
-    The kernel inherits this process's environment, so ``CIFAR_TUTORIAL_PROFILE``
-    and ``CIFAR10_ARCHIVE`` reach it.
 
     Args:
         path: the ``.ipynb`` to execute; its folder is the working directory.
         output_dir: receives ``notebooks/<name>`` and ``html/<stem>.html``.
         html: whether to render HTML.
         timeout_s: per-cell time limit in seconds.
+        parameters: papermill parameters, injected after the notebook's
+            ``parameters`` cell (e.g. ``{"PROFILE": "class"}``).
+        env: variables added to the kernel's environment (e.g.
+            ``CIFAR10_ARCHIVE``); this process's environment is not changed.
 
     Returns:
         A :class:`NotebookResult`; a failing cell gives ``status="failed"``
@@ -116,8 +123,8 @@ def execute_notebook(path: Path, output_dir: Path, html: bool = True, timeout_s:
     try:
         papermill.execute_notebook(
             str(path), str(out_nb), cwd=str(path.parent), kernel_name="python3",
-            progress_bar=True, execution_timeout=timeout_s,
-            kernel_manager_class=_ipc_kernel_manager(),
+            parameters=parameters or {}, progress_bar=True, execution_timeout=timeout_s,
+            kernel_manager_class=_ipc_kernel_manager(env),
         )
     except PapermillExecutionError as err:
         status = "failed"
@@ -144,63 +151,65 @@ def summary_table(rows: list[NotebookResult]) -> str:
 
 
 def run(profile: str, archive: str | None = None, selection: list[str] | None = None,
-        output_dir: Path = BUILD_DIR, html: bool = True, notebooks_dir: Path = NOTEBOOKS_DIR,
-        update_guide: bool = False) -> int:
+        output_dir: Path | None = None, html: bool = True, notebooks_dir: Path = NOTEBOOKS_DIR) -> tuple[int, list[NotebookResult]]:
     """Execute the selected notebooks in order and print the summary table.
 
-    Also writes the timing table (:func:`cifar_tutorial.classroom.timings_markdown`)
-    to ``<output_dir>/timings-<profile>.md``.
+    The profile reaches each notebook as the papermill parameter ``PROFILE``
+    (every lesson's ``parameters`` cell has it), and the archive as
+    ``CIFAR10_ARCHIVE`` in the kernels' environment; this process's own
+    environment is left as it was.
 
     Args:
         profile: a key of :data:`cifar_tutorial.config.PROFILES`.
-        archive: an archive or extracted folder; sets ``CIFAR10_ARCHIVE`` for
-            the kernels. ``None`` keeps the environment's value.
+        archive: an archive or extracted folder for the kernels; ``None``
+            keeps the environment's ``CIFAR10_ARCHIVE`` (or the data folder).
         selection: notebook name prefixes; ``None`` runs every lesson.
-        update_guide: when every lesson ran (no selection) and all succeeded,
-            put the timing table into the instructor guide
-            (:func:`cifar_tutorial.classroom.update_guide`).
+        output_dir: where executed notebooks and HTML go (default:
+            :func:`default_build_dir`).
 
     Returns:
-        The process exit status: 0 when every notebook succeeded, 1 otherwise.
-        Execution stops at the first failing notebook, since later lessons
-        may need what it saves.
+        ``(status, results)``: the process exit status (0 when every
+        notebook succeeded, 1 otherwise) and one :class:`NotebookResult` per
+        notebook run. Execution stops at the first failing notebook, since
+        later lessons may need what it saves.
 
     Raises:
-        ValueError: unknown profile, or ``update_guide`` with a selection.
+        ValueError: unknown profile.
         FileNotFoundError: no such notebook or archive path.
         cifar_tutorial.data.CIFAR10Error: no usable archive.
     """
     if profile not in PROFILES:
         raise ValueError(f"Unknown profile {profile!r}; choose one of {', '.join(PROFILES)}.")
-    if update_guide and selection:
-        raise ValueError("The guide's timing table needs every lesson: drop the notebook selection.")
-    os.environ[PROFILE_ENV] = profile
+    output_dir = Path(output_dir) if output_dir is not None else default_build_dir()
+    env = {PROFILE_ENV: profile}
+    archive_path = None
     if archive is not None:
         archive_path = Path(archive).expanduser().resolve()
         if not archive_path.exists():
             raise FileNotFoundError(f"{archive}: no such archive or folder (from --archive).")
-        os.environ[ARCHIVE_ENV] = str(archive_path)
+        env[ARCHIVE_ENV] = str(archive_path)
     notebooks = find_notebooks(selection, notebooks_dir)
     # Resolve (and if need be download) the data once, here, so that a missing
     # archive fails in seconds with a clear message instead of inside a kernel.
     # Lesson 00 uses scikit-learn's digits and needs no CIFAR-10.
     if any(not p.name.startswith("00_") for p in notebooks):
-        print(f"Data: {locate_archive().description}")
+        print(f"Data: {locate_archive(archive_path).description}")
+    print(f"Precision: {mixed_precision.choose_policy(os.environ.get(mixed_precision.PRECISION_ENV, 'auto'), mixed_precision.cpu_flags())}"
+          " (the kernels choose again, with the GPU if any)")
     print(f"Running {len(notebooks)} notebook(s) with profile {profile!r}; outputs in {output_dir}")
     rows = []
     for path in notebooks:
         print(f"\n== {path.name}", flush=True)
-        result = execute_notebook(path, output_dir, html=html)
+        result = execute_notebook(path, output_dir, html=html, parameters={"PROFILE": profile}, env=env)
         rows.append(result)
         if result.status != "ok":
             print(f"\n{path.name} FAILED in {result.error}")
             break
     print("\n" + summary_table(rows))
     ok = all(r.status == "ok" for r in rows) and len(rows) == len(notebooks)
-    timings = classroom.timings_markdown(profile, rows, classroom.machine_summary())
-    output_dir.mkdir(parents=True, exist_ok=True)
-    (output_dir / f"timings-{profile}.md").write_text(timings, encoding="utf-8")
-    if update_guide and ok:
-        classroom.update_guide(profile, timings)
-        print(f"Timing table for profile {profile!r} written to {classroom.GUIDE.relative_to(REPO_ROOT)}.")
-    return 0 if ok else 1
+    return (0 if ok else 1), rows
+
+
+def default_build_dir() -> Path:
+    """``build/`` of the workspace (:func:`cifar_tutorial.config.workspace_dir`), else ``./build``."""
+    return workspace_dir("build") or Path("build")

@@ -8,7 +8,9 @@ import time
 import keras
 import numpy as np
 
-from cifar_tutorial import models
+from cifar_tutorial import models, recipe
+# Lesson 04 reaches these through this module.
+from cifar_tutorial.recipe import steps_per_epoch, warmup_cosine_schedule  # noqa: F401
 
 
 @dataclasses.dataclass
@@ -115,87 +117,19 @@ def comparison_rows(runs: dict) -> list[tuple]:
 COMPARISON_HEADER = ("model", "parameters", "test accuracy", "best val. accuracy", "epochs", "seconds")
 
 
-def warmup_cosine_schedule(peak_learning_rate: float, total_steps: int, warmup_fraction: float = 0.2):
-    """Learning rate rising linearly from a tenth of ``peak_learning_rate`` over
-    the first ``warmup_fraction`` of ``total_steps`` optimizer steps, then
-    following a half cosine down to 1% of the peak (Loshchilov and Hutter,
-    2017, "SGDR"; Keras' ``CosineDecay`` with ``warmup_target``)."""
-    warmup_steps = max(1, int(total_steps * warmup_fraction))
-    return keras.optimizers.schedules.CosineDecay(
-        initial_learning_rate=peak_learning_rate / 10, decay_steps=max(1, total_steps - warmup_steps),
-        alpha=0.01, warmup_target=peak_learning_rate, warmup_steps=warmup_steps,
-    )
-
-
-@keras.saving.register_keras_serializable(package="cifar_tutorial")
-class SmoothedSparseCategoricalCrossentropy(keras.losses.Loss):
-    """Cross-entropy for integer labels with label smoothing (Szegedy et al.,
-    2016, "Rethinking the Inception Architecture", section 7).
-
-    The target for an image of class ``c`` becomes ``1 - label_smoothing +
-    label_smoothing / num_classes`` for ``c`` and ``label_smoothing /
-    num_classes`` elsewhere, which discourages over-confident predictions.
-    Keras' ``SparseCategoricalCrossentropy`` has no smoothing option, so this
-    one-hot encodes the labels and calls ``categorical_crossentropy``.
-
-    Args:
-        label_smoothing: in [0, 1); 0 gives plain cross-entropy.
-        num_classes: width of the one-hot targets.
-    """
-
-    def __init__(self, label_smoothing: float = 0.1, num_classes: int = 10,
-                 name: str = "smoothed_sparse_categorical_crossentropy", **kwargs):
-        super().__init__(name=name, **kwargs)
-        self.label_smoothing = label_smoothing
-        self.num_classes = num_classes
-
-    def call(self, y_true, y_pred):
-        labels = keras.ops.cast(keras.ops.reshape(y_true, (-1,)), "int32")
-        targets = keras.ops.one_hot(labels, self.num_classes)
-        return keras.losses.categorical_crossentropy(targets, y_pred, label_smoothing=self.label_smoothing)
-
-    def get_config(self):
-        return {**super().get_config(), "label_smoothing": self.label_smoothing, "num_classes": self.num_classes}
-
-
-def compile_best_cnn(model: keras.Model, *, epochs: int, steps_per_epoch: int,
-                     peak_learning_rate: float = 2e-3, weight_decay: float = 5e-4,
-                     label_smoothing: float = 0.1) -> keras.Model:
-    """Compile with lesson 04's final recipe, chosen by validation accuracy in
-    trials on the 5,085-image CIFAR-10 sample (``benchmarks/RESULTS.md``):
-
-    * AdamW (Loshchilov and Hutter, 2019): Adam with weight decay applied
-      directly to the weights, ``weight_decay`` per step scaled by the
-      learning rate;
-    * the warm-up and cosine schedule of :func:`warmup_cosine_schedule`
-      peaking at ``peak_learning_rate`` over ``epochs * steps_per_epoch`` steps;
-    * :class:`SmoothedSparseCategoricalCrossentropy` with ``label_smoothing``;
-    * the ``accuracy`` metric, for integer labels.
-    """
-    schedule = warmup_cosine_schedule(peak_learning_rate, epochs * steps_per_epoch)
-    model.compile(optimizer=keras.optimizers.AdamW(schedule, weight_decay=weight_decay),
-                  loss=SmoothedSparseCategoricalCrossentropy(label_smoothing),
-                  metrics=[keras.metrics.SparseCategoricalAccuracy(name="accuracy")])
-    return model
-
-
-def steps_per_epoch(num_images: int, batch_size: int) -> int:
-    """Optimizer steps in one epoch: ``ceil(num_images / batch_size)`` (Keras
-    runs a last, smaller batch)."""
-    return -(-num_images // batch_size)
-
-
-def train_final_recipe(splits, *, epochs: int, batch_size: int, callbacks: list | None = None,
-                       verbose: int = 2, name: str = "final_recipe") -> TrainingRun:
-    """Build, compile and train lesson 04's final model
-    (:func:`cifar_tutorial.models.build_best_cnn` with :func:`compile_best_cnn`,
-    its schedule spanning ``epochs``) on ``splits``, as :func:`fit_and_evaluate` does.
+def train_recipe(splits, *, epochs: int, batch_size: int = recipe.BATCH_SIZE, callbacks: list | None = None,
+                 verbose: int = 2, name: str = "course_cnn") -> TrainingRun:
+    """Build, compile and train the course's recipe (:func:`cifar_tutorial.recipe.make_model`
+    with :func:`cifar_tutorial.recipe.compile_model`, its schedule spanning
+    ``epochs``) on ``splits``, as :func:`fit_and_evaluate` does. Introduced in
+    lesson 04; reused by lesson 05 (when lesson 04's model is missing), the
+    ``train`` command and the benchmark.
 
     Returns:
         The :class:`TrainingRun` with ``test_accuracy`` set.
     """
-    model = compile_best_cnn(models.build_best_cnn(name=name), epochs=epochs,
-                             steps_per_epoch=steps_per_epoch(len(splits.x_train), batch_size))
+    model = recipe.compile_model(recipe.make_model(splits.x_train, name=name), epochs=epochs,
+                                 steps_per_epoch=recipe.steps_per_epoch(len(splits.x_train), batch_size))
     return fit_and_evaluate(model, splits, epochs=epochs, batch_size=batch_size, callbacks=callbacks, verbose=verbose)
 
 

@@ -81,37 +81,47 @@ def test_prepare_rejects_a_truncated_archive(sample_archive, tmp_path, capsys):
     assert "cannot read the archive" in err and "truncated or corrupt" in err
 
 
-# --------------------------------------------------------------------------- the guide's timing table
-def test_runner_writes_the_timing_table_into_the_guide(tmp_path, sample_archive, monkeypatch, capsys):
+# --------------------------------------------------------------------------- the README's timing table
+def _timings_tool():
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("update_readme_timings", REPO / "tools" / "update_readme_timings.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_runner_results_make_the_readme_timing_table(tmp_path, sample_archive, capsys):
+    tool = _timings_tool()
     lessons = tmp_path / "notebooks"
     lessons.mkdir()
     nb = new_notebook(cells=[new_code_cell("x = 1")])
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
     nbformat.write(nb, lessons / "00_tiny.ipynb")
-    guide = tmp_path / "GUIDE.md"
-    guide.write_text("intro\n<!-- timings:smoke:start -->\nold table\n<!-- timings:smoke:end -->\nrest\n")
-    monkeypatch.setattr(classroom, "GUIDE", guide)
-    monkeypatch.setattr(runner, "REPO_ROOT", tmp_path)
-    assert runner.run("smoke", output_dir=tmp_path / "build", html=False, notebooks_dir=lessons, update_guide=True) == 0
-    text = guide.read_text()
-    assert "old table" not in text and text.startswith("intro\n<!-- timings:smoke:start -->\nProfile `smoke`")
-    assert re.search(r"00_tiny\.ipynb +ok +0:\d\d\.\d", text)
-    assert text.endswith("<!-- timings:smoke:end -->\nrest\n")
-    assert (tmp_path / "build" / "timings-smoke.md").read_text() in text
+    status, rows = runner.run("smoke", output_dir=tmp_path / "build", html=False, notebooks_dir=lessons)
+    assert status == 0
+    markdown = tool.timings_markdown("smoke", rows, "a test machine", date="2026-11-23")
+    assert markdown.startswith("Profile `smoke`, measured 2026-11-23 by `python tools/update_readme_timings.py "
+                               "--profile smoke` on: a test machine.")
+    assert re.search(r"00_tiny\.ipynb +ok +0:\d\d\.\d", markdown)
+    text = "intro\n<!-- timings:smoke:start -->\nold table\n<!-- timings:smoke:end -->\nrest\n"
+    updated = tool.replace_block(text, "smoke", markdown)
+    assert "old table" not in updated and updated.startswith("intro\n<!-- timings:smoke:start -->\nProfile `smoke`")
+    assert updated.endswith("<!-- timings:smoke:end -->\nrest\n")
     with pytest.raises(ValueError, match="no <!-- timings:class:start --> ... <!-- timings:class:end --> block"):
-        classroom.update_guide("class", "x", guide)
+        tool.replace_block(text, "class", "x")
 
 
-def test_update_guide_needs_every_lesson(capsys):
-    assert main(["run", "02", "--update-guide"]) == 2
-    assert "needs every lesson" in capsys.readouterr().err
+def test_the_package_never_writes_the_readme():
+    for path in (REPO / "cifar_tutorial").glob("*.py"):
+        assert "README.md" not in path.read_text(), path.name
 
 
 def test_readme_has_a_block_for_each_measured_profile():
     text = (REPO / "README.md").read_text()
     for profile in ("class", "smoke"):
         block = text.split(f"<!-- timings:{profile}:start -->")[1].split(f"<!-- timings:{profile}:end -->")[0]
-        assert f"Profile `{profile}`, measured" in block, f"run prepare --pretrain --profile {profile} --update-guide"
+        assert f"Profile `{profile}`, measured" in block, f"run python tools/update_readme_timings.py --profile {profile}"
         assert all(p.name in block for p in LESSONS)
 
 

@@ -10,7 +10,6 @@ import os
 import subprocess
 import sys
 import textwrap
-import urllib.request
 from collections import namedtuple
 
 import filelock
@@ -58,31 +57,38 @@ def test_download_interrupted_every_time_gives_up_cleanly(sample_archive, http_s
 
 # --------------------------------------------------------------------------- concurrent notebooks
 _LOADER = textwrap.dedent("""
-    import sys
+    import hashlib, sys
     from cifar_tutorial import data
     data.ARCHIVE_SHA256 = sys.argv[1]
-    (x_train, _), _, info = data.load_cifar10(data_dir=sys.argv[2])
-    print(info.source.kind, len(x_train))
+    (x_train, y_train), (x_test, y_test), info = data.load_cifar10(data_dir=sys.argv[2])
+    digest = hashlib.sha256(b"".join(a.tobytes() for a in (x_train, y_train, x_test, y_test))).hexdigest()
+    print(info.source.kind, len(x_train), digest)
 """)
 
 
-def test_two_processes_loading_at_once_download_once(sample_archive, http_server, tmp_path):
-    """Two notebooks start on an empty cache: the file lock makes the second wait
-    for the first's download and then read the verified file."""
+@pytest.mark.parametrize("processes", [2, 8])
+def test_processes_loading_at_once_download_once(sample_archive, http_server, tmp_path, processes):
+    """Notebooks start at once on an empty cache (8: a lab server or JupyterHub):
+    the file lock makes one download while the others wait, then read the
+    verified file; all get identical arrays, and nothing but the archive and the
+    empty lock file is left in the folder."""
     requests = []
     url = http_server(sample_archive.read_bytes(), delay_s=2.0, requests=requests)
     cache = tmp_path / "cache"
     env = {**os.environ, "CIFAR10_URL": url}
     env.pop("CIFAR10_DATA_DIR", None)
     procs = [subprocess.Popen([sys.executable, "-c", _LOADER, SAMPLE_SHA256, str(cache)], cwd=REPO, env=env,
-                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for _ in range(2)]
-    outputs = [p.communicate(timeout=300) for p in procs]
-    assert [p.returncode for p in procs] == [0, 0], [err[-2000:] for _, err in outputs]
-    results = sorted(out.strip().splitlines()[-1] for out, _ in outputs)  # Keras prints its progress first
-    assert results == ["cache 5085", "download 5085"]  # one downloaded, the other waited and read it
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for _ in range(processes)]
+    outputs = [p.communicate(timeout=600) for p in procs]
+    assert [p.returncode for p in procs] == [0] * processes, [err[-2000:] for _, err in outputs]
+    results = [out.strip().splitlines()[-1].split() for out, _ in outputs]
+    assert sorted(kind for kind, _, _ in results) == ["cache"] * (processes - 1) + ["download"]
+    assert {(count, digest) for _, count, digest in results} == {("5085", results[0][2])}  # identical arrays
     assert len(requests) == 1
     assert files_in(cache) == [data.ARCHIVE_NAME]
     assert data.sha256_of(cache / data.ARCHIVE_NAME) == SAMPLE_SHA256
+    lock = cache / data.LOCK_NAME  # stays, empty, by design: filelock never deletes it (see README)
+    assert not lock.exists() or lock.stat().st_size == 0
 
 
 def test_lock_held_too_long_is_a_clear_error(tmp_path):
@@ -183,11 +189,11 @@ class _FillingFile:
 
 
 def test_disk_filling_up_during_download_leaves_nothing(sample_archive, http_server, tmp_path, monkeypatch):
-    """urllib's urlretrieve (which keras.utils.get_file calls) writes the file;
-    here its writes fail with ENOSPC after 1 MB, as on a full disk."""
+    """The download streams into a file opened by ``data._fetch``; here its writes
+    fail with ENOSPC after 1 MB, as on a full disk."""
     requests = []
     url = http_server(sample_archive.read_bytes(), requests=requests)
-    monkeypatch.setattr(urllib.request, "open", lambda path, mode: _FillingFile(path, 1 << 20), raising=False)
+    monkeypatch.setattr(data, "open", lambda path, mode: _FillingFile(path, 1 << 20), raising=False)
     cache = tmp_path / "cache"
     cache.mkdir()
     keep = cache / "notes.txt"  # something of the user's in the folder

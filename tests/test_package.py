@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 import cifar_tutorial
-from cifar_tutorial import config, models, notebook, training
+from cifar_tutorial import config, models, notebook, recipe, training
 
 
 def test_profile_from_environment_and_overrides(monkeypatch):
@@ -62,7 +62,7 @@ def test_augmentation_changes_images_only_in_training():
 
 
 def test_warmup_cosine_schedule_shape():
-    schedule = training.warmup_cosine_schedule(1e-3, total_steps=100, warmup_fraction=0.2)
+    schedule = recipe.warmup_cosine_schedule(1e-3, total_steps=100, warmup_fraction=0.2)
     values = np.array([float(schedule(step)) for step in range(100)])
     assert values[0] == pytest.approx(1e-4)
     assert values.argmax() == 20 and values.max() == pytest.approx(1e-3)
@@ -78,7 +78,7 @@ def test_save_and_load_with_metadata(tmp_path):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["tiny.json", "tiny.keras"]
     loaded, meta = models.load_with_metadata("tiny", models_dir=tmp_path)
     np.testing.assert_allclose(loaded.predict(x, verbose=0), model.predict(x, verbose=0), rtol=1e-6)
-    assert meta == {"test_accuracy": 0.5, "package_version": cifar_tutorial.__version__}
+    assert meta.pop("saved") and meta == {"test_accuracy": 0.5, "package_version": cifar_tutorial.__version__}
     assert json.loads((tmp_path / "tiny.json").read_text())["test_accuracy"] == 0.5
     assert path.suffix == ".keras"
 
@@ -104,20 +104,144 @@ def test_smoothed_loss_equals_categorical_crossentropy_on_one_hot_targets():
     rng = np.random.default_rng(0)
     probabilities = rng.dirichlet(np.ones(10), size=6).astype("float32")
     labels = rng.integers(0, 10, size=6)
-    ours = training.SmoothedSparseCategoricalCrossentropy(label_smoothing=0.1)(labels, probabilities)
+    ours = recipe.SmoothedSparseCategoricalCrossentropy(label_smoothing=0.1)(labels, probabilities)
     reference = keras.losses.CategoricalCrossentropy(label_smoothing=0.1)(np.eye(10)[labels], probabilities)
     assert float(ours) == pytest.approx(float(reference), rel=1e-6)
-    plain = training.SmoothedSparseCategoricalCrossentropy(label_smoothing=0.0)(labels, probabilities)
+    plain = recipe.SmoothedSparseCategoricalCrossentropy(label_smoothing=0.0)(labels, probabilities)
     sparse = keras.losses.SparseCategoricalCrossentropy()(labels, probabilities)
     assert float(plain) == pytest.approx(float(sparse), rel=1e-6)
 
 
-def test_best_model_round_trips_through_the_keras_format(tmp_path):
-    model = training.compile_best_cnn(models.build_best_cnn(), epochs=1, steps_per_epoch=1)
-    assert model.count_params() == 306_154
+def test_recipe_model_round_trips_through_the_keras_format(tmp_path):
+    model = recipe.compile_model(recipe.make_model(), epochs=1, steps_per_epoch=1)
+    # whitening 2x2x3x24 + 24 (frozen); 3x3 convs without bias: 24*32 + 32*32 + 32*64 + 64*64 + 64*128
+    # + 128*128, times 9; batch norm: 4 values per channel, twice per block; dense: 128*10 + 10.
+    assert model.count_params() == 312 + 9 * (768 + 1024 + 2048 + 4096 + 8192 + 16384) + 8 * (32 + 64 + 128) + 1290
+    assert model.get_layer("whitening").trainable is False
     x = np.random.default_rng(0).random((4, 32, 32, 3)).astype("float32")
     model.fit(x, np.arange(4), epochs=1, verbose=0)
     models.save_with_metadata(model, "best", {}, models_dir=tmp_path)
     loaded, _ = models.load_with_metadata("best", models_dir=tmp_path)
     np.testing.assert_allclose(loaded.predict(x, verbose=0), model.predict(x, verbose=0), rtol=1e-5, atol=1e-6)
-    assert isinstance(loaded.loss, training.SmoothedSparseCategoricalCrossentropy)
+    assert isinstance(loaded.loss, recipe.SmoothedSparseCategoricalCrossentropy)
+
+
+def test_patch_whitening_decorrelates_real_patches(sample_archive):
+    from cifar_tutorial import data
+
+    splits = data.prepare_splits(1000, seed=0, path=sample_archive)
+    kernel = recipe.patch_whitening_kernel(splits.x_train)
+    assert kernel.shape == (2, 2, 3, 24) and kernel.dtype == np.float32
+    np.testing.assert_array_equal(kernel[..., 12:], -kernel[..., :12])
+    model = recipe.make_model(splits.x_train)
+    whitening = model.get_layer("whitening")
+    np.testing.assert_array_equal(whitening.get_weights()[0], kernel)
+    import keras
+
+    outputs = keras.ops.convert_to_numpy(whitening(splits.x_train[:200])).reshape(-1, 24)[:, :12]
+    covariance = np.cov(outputs, rowvar=False)
+    # unit variance (less what epsilon takes from the smallest directions), no correlation
+    assert np.all(np.abs(np.diag(covariance) - 1) < 0.5)
+    assert np.abs(covariance - np.diag(np.diag(covariance))).max() < 0.15
+
+
+def test_recipe_output_stays_float32_under_mixed_precision():
+    import keras
+
+    keras.mixed_precision.set_global_policy("mixed_bfloat16")
+    try:
+        model = recipe.make_model()
+        assert model.get_layer("block1_conv1").compute_dtype == "bfloat16"
+        assert model.get_layer("block1_conv1").variable_dtype == "float32"
+        assert model.get_layer("probabilities").compute_dtype == "float32"
+        x = np.random.default_rng(0).random((2, 32, 32, 3)).astype("float32")
+        assert model(x).dtype == "float32"
+    finally:
+        keras.mixed_precision.set_global_policy("float32")
+
+
+def test_describe_saved_model_warns_about_another_profile_and_other_data():
+    metadata = {"variant": "6 final recipe", "profile": "smoke", "train_images": 450, "epochs": 1,
+                "test_accuracy": 0.154, "saved": "2026-11-23 10:00", "data": "sample"}
+    text = models.describe_saved_model(metadata, "class", "official")
+    first, *warnings = text.splitlines()
+    assert first == ("Saved model: 6 final recipe; trained in profile 'smoke' on 450 images for 1 epochs; "
+                     "test accuracy 15.4%; saved 2026-11-23 10:00.")
+    assert len(warnings) == 2
+    assert warnings[0].startswith("Warning: this model was trained in profile 'smoke', not in the profile in force ('class')")
+    assert warnings[1] == "Warning: this model was trained on other data (sample) than this run's (official)."
+    assert models.describe_saved_model(metadata, "smoke", "sample") == first
+    assert "test accuracy unknown" in models.describe_saved_model({}, None, None)
+
+
+def test_the_package_imports_without_cycles():
+    """No module of the package imports one that imports it back (directly or not)."""
+    import ast
+    from pathlib import Path
+
+    folder = Path(cifar_tutorial.__file__).parent
+    graph = {}
+    for path in folder.glob("*.py"):
+        names = set()
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.ImportFrom) and node.module and node.module.startswith("cifar_tutorial"):
+                names |= {node.module.split(".")[1]} if "." in node.module else {a.name for a in node.names}
+            elif isinstance(node, ast.Import):
+                names |= {a.name.split(".")[1] for a in node.names if a.name.startswith("cifar_tutorial.")}
+        graph[path.stem] = {n for n in names if (folder / f"{n}.py").exists()} - {path.stem}
+
+    def reaches(start, target, seen=()):
+        return any(n == target or (n not in seen and reaches(n, target, (*seen, n))) for n in graph.get(start, ()))
+
+    cycles = sorted(m for m in graph if m != "__init__" and reaches(m, m))
+    assert not cycles, {m: graph[m] for m in cycles}
+
+
+def test_no_process_wide_settings_in_library_code():
+    import re
+    from pathlib import Path
+
+    for path in Path(cifar_tutorial.__file__).parent.glob("*.py"):
+        text = path.read_text()
+        assert "setdefaulttimeout" not in text, path.name
+        assert not re.search(r"os\.environ\[[^]]+\]\s*=(?!=)", text), path.name
+
+
+def test_a_genuine_error_printed_while_tensorflow_imports_still_shows():
+    """Only the known start-up notices are dropped from what ``import tensorflow`` prints."""
+    notices = (
+        "WARNING: All log messages before absl::InitializeLog() is called are written to STDERR\n"
+        "I0000 00:00:1795448799.363284    5675 port.cc:153] oneDNN custom operations are on. You may see "
+        "slightly different numerical results due to floating-point round-off errors.\n"
+        "I0000 00:00:1795448799.413400    5675 cpu_feature_guard.cc:227] This TensorFlow binary is optimized "
+        "to use available CPU instructions in performance-critical operations.\n"
+        "To enable the following instructions: AVX2 AVX512F FMA, in other operations, rebuild TensorFlow with "
+        "the appropriate compiler flags.\n"
+    )
+    error = "E0000 00:00:1795448799.5 5675 cuda_dnn.cc:8579] Unable to register cuDNN factory\n"
+    assert cifar_tutorial.drop_startup_notices(notices) == ""
+    assert cifar_tutorial.drop_startup_notices(notices + error + "Traceback (most recent call last):\n") == (
+        error + "Traceback (most recent call last):\n")
+
+
+def test_the_import_passes_a_genuine_error_through_to_stderr():
+    """In a fresh process: a line TensorFlow's import writes to file descriptor 2
+    that is not a known notice reaches stderr; the known notices do not."""
+    import subprocess
+    import sys
+
+    code = (
+        "import builtins, os\n"
+        "real = builtins.__import__\n"
+        "def noisy(name, *args, **kwargs):\n"
+        "    if name == 'tensorflow':\n"
+        "        os.write(2, b'E0000 00:00:1.0 1 real_problem.cc:1] something failed\\n')\n"
+        "    return real(name, *args, **kwargs)\n"
+        "builtins.__import__ = noisy\n"
+        "import cifar_tutorial\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert "real_problem.cc:1] something failed" in result.stderr
+    assert "oneDNN custom operations" not in result.stderr
+    assert "All log messages before absl" not in result.stderr

@@ -47,8 +47,8 @@ def test_recorded_results_reads_the_mime_bundle():
 
 
 def test_run_stops_at_the_failing_cell_and_names_it(lessons, sample_archive, tmp_path, capsys):
-    status = runner.run("smoke", archive=str(sample_archive), output_dir=tmp_path / "build",
-                        html=False, notebooks_dir=lessons)
+    status, rows = runner.run("smoke", archive=str(sample_archive), output_dir=tmp_path / "build",
+                              html=False, notebooks_dir=lessons)
     out = capsys.readouterr().out
     assert status == 1
     assert "02_fails.ipynb FAILED in cell 1 (execution count 2): ValueError: deliberate failure" in out
@@ -56,6 +56,29 @@ def test_run_stops_at_the_failing_cell_and_names_it(lessons, sample_archive, tmp
     table = out.split("\n\nnotebook")[1]
     assert "01_ok.ipynb" in table and "test_accuracy=0.5" in table and "failed" in table
     assert (tmp_path / "build" / "notebooks" / "01_ok.ipynb").is_file()
+    assert [r.status for r in rows] == ["ok", "failed"]
+
+
+def test_run_passes_profile_and_archive_to_the_kernels_only(lessons, sample_archive, tmp_path, monkeypatch, capsys):
+    """The profile arrives as the papermill parameter PROFILE and the archive in the
+    kernel's environment; this process's environment is not changed."""
+    import os
+
+    monkeypatch.delenv("CIFAR10_ARCHIVE", raising=False)
+    write_notebook(lessons / "04_env.ipynb",
+                   "PROFILE = None",
+                   "import os\nfrom cifar_tutorial.notebook import record_result\n"
+                   "record_result('profile_is_class', PROFILE == 'class')\n"
+                   "record_result('archive_given', os.environ.get('CIFAR10_ARCHIVE', '').endswith('.tar.gz'))")
+    nb = nbformat.read(lessons / "04_env.ipynb", as_version=4)
+    nb.cells[0].metadata["tags"] = ["parameters"]
+    nbformat.write(nb, lessons / "04_env.ipynb")
+    before = dict(os.environ)
+    status, rows = runner.run("class", archive=str(sample_archive), selection=["04"], output_dir=tmp_path / "build",
+                              html=False, notebooks_dir=lessons)
+    assert status == 0
+    assert rows[0].results == {"profile_is_class": 1.0, "archive_given": 1.0}
+    assert dict(os.environ) == before
 
 
 def test_cli_rejects_a_missing_archive_quickly(tmp_path, capsys):

@@ -1,0 +1,183 @@
+"""The course's training recipe: lesson 04 writes it out layer by layer; this copy
+is what lesson 05, ``python -m cifar_tutorial train`` and the benchmark reuse
+(a test checks that the two architectures agree).
+
+Chosen from trials on the 5,085-image CIFAR-10 sample on a 2-core CPU
+(``benchmarks/fast_recipe_trials.py``, results in
+``benchmarks/results/fast_recipe_trials.jsonl``), after the fast-CIFAR-10 work:
+Keller Jordan's airbench (``KellerJordan/cifar10-airbench``), tysam's
+hlb-CIFAR10 and David Page's "How to train your ResNet" (2018):
+
+* a frozen first layer that *whitens* 2x2 patches (airbench): a 2x2
+  convolution whose 24 filters are computed from the training images, not
+  learned (:func:`patch_whitening_kernel`), so the next layers see
+  decorrelated inputs of equal variance from the first step;
+* each block is conv -> max-pool -> batch norm -> ReLU -> conv -> batch
+  norm -> ReLU: pooling right after the first convolution makes the
+  second one (and the normalisation) four times cheaper;
+* batch normalization with ``momentum`` 0.6 instead of Keras' 0.99, so that its
+  moving statistics, used at validation and test time, keep up with the
+  weights in runs of a few hundred steps (with 0.99 validation accuracy stayed
+  at chance for the first epochs);
+* label smoothing 0.2 (Szegedy et al., 2016), Nesterov SGD with decoupled
+  weight decay, a linear warm-up then cosine decay;
+* flips and 2-pixel shifts as augmentation layers inside the model, and flip
+  test-time augmentation (:func:`cifar_tutorial.models.with_flip_tta`).
+"""
+
+from __future__ import annotations
+
+import keras
+import numpy as np
+from keras import layers
+
+from cifar_tutorial.data import CLASS_NAMES, IMAGE_SHAPE
+
+NUM_CLASSES = len(CLASS_NAMES)
+BATCH_SIZE = 128
+PEAK_LEARNING_RATE = 0.05
+WEIGHT_DECAY = 5e-4
+LABEL_SMOOTHING = 0.2
+BATCH_NORM_MOMENTUM = 0.6
+WIDTHS = (32, 64, 128)
+
+
+def patch_whitening_kernel(images: np.ndarray, epsilon: float = 5e-4, max_patches: int = 500_000) -> np.ndarray:
+    """Filters of a 2x2 convolution that whitens image patches (airbench's first layer).
+
+    Every 2x2x3 patch is a vector of 12 numbers. The eigenvectors of their
+    covariance matrix, each divided by the square root of its eigenvalue
+    (plus ``epsilon``), map patches to 12 uncorrelated outputs of variance
+    about 1 (PCA whitening); the 12 negated filters are added so that a ReLU
+    or max-pool after them loses nothing: 24 filters in all.
+
+    Args:
+        images: float32 ``(N, 32, 32, 3)`` in [0, 1], the training images (never
+            validation or test images: they must not shape the model).
+        epsilon: added to the eigenvalues, so near-constant directions are not
+            amplified without bound.
+        max_patches: patches used at most, evenly spaced (the covariance of
+            500,000 patches is as good as that of all of them).
+
+    Returns:
+        float32 kernel ``(2, 2, 3, 24)`` for ``Conv2D(24, 2)``.
+    """
+    patches = np.lib.stride_tricks.sliding_window_view(np.asarray(images, np.float32), (2, 2), axis=(1, 2))
+    patches = patches.transpose(0, 1, 2, 4, 5, 3).reshape(-1, 12)  # (patches, h * w * c)
+    patches = patches[:: max(1, len(patches) // max_patches)].astype(np.float64)
+    eigenvalues, eigenvectors = np.linalg.eigh(np.cov(patches, rowvar=False))
+    filters = (eigenvectors / np.sqrt(eigenvalues + epsilon)).T.reshape(12, 2, 2, 3)
+    filters = np.concatenate([filters, -filters])  # (24, h, w, c)
+    return filters.transpose(1, 2, 3, 0).astype(np.float32)
+
+
+def make_model(whitening_images: np.ndarray | None = None, widths: tuple[int, int, int] = WIDTHS,
+               name: str = "course_cnn") -> keras.Sequential:
+    """The course's CNN as a plain stack of Keras layers.
+
+    Input: float32 images ``(batch, 32, 32, 3)`` scaled to [0, 1]. Output:
+    ``(batch, 10)`` class probabilities, computed in float32 whatever the
+    dtype policy (:mod:`cifar_tutorial.mixed_precision`). With the default
+    widths it has 296,002 parameters, 312 of them the frozen whitening layer's.
+
+    Args:
+        whitening_images: training images to compute the frozen first layer
+            from (:func:`patch_whitening_kernel`); ``None`` leaves its random
+            initial filters (for a model whose weights will be loaded).
+        widths: output channels of the three conv blocks.
+        name: the model's name.
+    """
+    def block(width: int, index: int) -> list:
+        return [
+            layers.Conv2D(width, 3, padding="same", use_bias=False, name=f"block{index}_conv1"),
+            layers.MaxPooling2D(name=f"block{index}_pool"),
+            layers.BatchNormalization(momentum=BATCH_NORM_MOMENTUM, name=f"block{index}_bn1"),
+            layers.Activation("relu", name=f"block{index}_relu1"),
+            layers.Conv2D(width, 3, padding="same", use_bias=False, name=f"block{index}_conv2"),
+            layers.BatchNormalization(momentum=BATCH_NORM_MOMENTUM, name=f"block{index}_bn2"),
+            layers.Activation("relu", name=f"block{index}_relu2"),
+        ]
+
+    model = keras.Sequential([
+        keras.Input(shape=IMAGE_SHAPE, name="image"),
+        layers.RandomFlip("horizontal", name="random_flip"),
+        layers.RandomTranslation(2 / 32, 2 / 32, fill_mode="reflect", name="random_shift"),
+        layers.Conv2D(24, 2, trainable=False, name="whitening"),  # 2x2 patches -> 24 whitened values
+        layers.Activation("relu", name="whitening_relu"),
+        *block(widths[0], 1),
+        *block(widths[1], 2),
+        *block(widths[2], 3),
+        layers.GlobalMaxPooling2D(name="global_max_pool"),
+        layers.Dense(NUM_CLASSES, name="logits"),
+        layers.Activation("softmax", dtype="float32", name="probabilities"),
+    ], name=name)
+    if whitening_images is not None:
+        model.get_layer("whitening").set_weights([patch_whitening_kernel(whitening_images), np.zeros(24, "float32")])
+    return model
+
+
+@keras.saving.register_keras_serializable(package="cifar_tutorial")
+class SmoothedSparseCategoricalCrossentropy(keras.losses.Loss):
+    """Cross-entropy for integer labels with label smoothing (Szegedy et al.,
+    2016, "Rethinking the Inception Architecture", section 7).
+
+    The target for an image of class ``c`` becomes ``1 - label_smoothing +
+    label_smoothing / num_classes`` for ``c`` and ``label_smoothing /
+    num_classes`` elsewhere, which discourages over-confident predictions.
+    Keras' ``SparseCategoricalCrossentropy`` has no smoothing option, so this
+    one-hot encodes the labels and calls ``categorical_crossentropy``.
+
+    Args:
+        label_smoothing: in [0, 1); 0 gives plain cross-entropy.
+        num_classes: width of the one-hot targets.
+    """
+
+    def __init__(self, label_smoothing: float = 0.1, num_classes: int = 10,
+                 name: str = "smoothed_sparse_categorical_crossentropy", **kwargs):
+        super().__init__(name=name, **kwargs)
+        self.label_smoothing = label_smoothing
+        self.num_classes = num_classes
+
+    def call(self, y_true, y_pred):
+        labels = keras.ops.cast(keras.ops.reshape(y_true, (-1,)), "int32")
+        targets = keras.ops.one_hot(labels, self.num_classes)
+        return keras.losses.categorical_crossentropy(targets, y_pred, label_smoothing=self.label_smoothing)
+
+    def get_config(self):
+        return {**super().get_config(), "label_smoothing": self.label_smoothing, "num_classes": self.num_classes}
+
+
+def warmup_cosine_schedule(peak_learning_rate: float, total_steps: int, warmup_fraction: float = 0.2):
+    """Learning rate rising linearly from a tenth of ``peak_learning_rate`` over
+    the first ``warmup_fraction`` of ``total_steps`` optimizer steps, then
+    following a half cosine down to 1% of the peak (Loshchilov and Hutter,
+    2017, "SGDR"; Keras' ``CosineDecay`` with ``warmup_target``)."""
+    warmup_steps = max(1, int(total_steps * warmup_fraction))
+    return keras.optimizers.schedules.CosineDecay(
+        initial_learning_rate=peak_learning_rate / 10, decay_steps=max(1, total_steps - warmup_steps),
+        alpha=0.01, warmup_target=peak_learning_rate, warmup_steps=warmup_steps,
+    )
+
+
+def steps_per_epoch(num_images: int, batch_size: int) -> int:
+    """Optimizer steps in one epoch: ``ceil(num_images / batch_size)`` (Keras
+    runs a last, smaller batch)."""
+    return -(-num_images // batch_size)
+
+
+def compile_model(model: keras.Model, *, epochs: int, steps_per_epoch: int,
+                  peak_learning_rate: float = PEAK_LEARNING_RATE, weight_decay: float = WEIGHT_DECAY,
+                  label_smoothing: float = LABEL_SMOOTHING) -> keras.Model:
+    """Compile ``model`` with the recipe: Nesterov SGD (momentum 0.9) with
+    decoupled ``weight_decay``, the :func:`warmup_cosine_schedule` over
+    ``epochs * steps_per_epoch`` steps, :class:`SmoothedSparseCategoricalCrossentropy`
+    and the ``accuracy`` metric, for integer labels ``(N,)``.
+
+    Returns:
+        The same model, compiled.
+    """
+    schedule = warmup_cosine_schedule(peak_learning_rate, epochs * steps_per_epoch)
+    model.compile(optimizer=keras.optimizers.SGD(schedule, momentum=0.9, nesterov=True, weight_decay=weight_decay),
+                  loss=SmoothedSparseCategoricalCrossentropy(label_smoothing),
+                  metrics=[keras.metrics.SparseCategoricalAccuracy(name="accuracy")])
+    return model
