@@ -104,7 +104,8 @@ def execute_notebook(path: Path, output_dir: Path, html: bool = True, timeout_s:
         html: whether to render HTML.
         timeout_s: per-cell time limit in seconds.
         parameters: papermill parameters, injected after the notebook's
-            ``parameters`` cell (e.g. ``{"PROFILE": "class"}``).
+            ``parameters`` cell (e.g. ``{"PROFILE": "class"}``); ignored for a
+            notebook without one, whose cells then keep their numbers.
         env: variables added to the kernel's environment (e.g.
             ``CIFAR10_ARCHIVE``); this process's environment is not changed.
 
@@ -116,6 +117,8 @@ def execute_notebook(path: Path, output_dir: Path, html: bool = True, timeout_s:
     import papermill
     from papermill.exceptions import PapermillExecutionError
 
+    if not any("parameters" in cell.get("metadata", {}).get("tags", []) for cell in nbformat.read(path, 4).cells):
+        parameters = None
     out_nb = output_dir / "notebooks" / path.name
     out_nb.parent.mkdir(parents=True, exist_ok=True)
     start = time.perf_counter()
