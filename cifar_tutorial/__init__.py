@@ -10,8 +10,10 @@ lessons' outputs, and nothing else:
   read, so no log level hides them: "oneDNN custom operations are on ..." and
   the CPU-instruction notice, each after absl's "All log messages before
   absl::InitializeLog() ..." line. Turning oneDNN off would hide the first but
-  made epochs 1.4 to 2.0 times as long on a 2-core CPU
-  (``benchmarks/RESULTS.md``, stage ``onednn``). So TensorFlow is imported once
+  made epochs 1.4 (TensorFlow tutorial CNN: 1.70 vs 1.21 s) to 2.0 (lesson 04's
+  earlier final model: 20.0 vs 10.2 s) times as long on a 2-core Intel Xeon
+  (the ``onednn`` stage of ``benchmarks/cnn_benchmark.py`` as of commit cfda572,
+  2026-11-23). So TensorFlow is imported once
   here with the C-level stderr (file descriptor 2) sent to a temporary file;
   afterwards every line of it except those notices (:data:`STARTUP_NOTICES`)
   is written back to stderr, so a genuine error printed during the import
