@@ -248,7 +248,7 @@ def _accuracy_summary(rows) -> str:
         auto, f32 = groups[1][2], groups[2][2]
         lines.append(f"\nThe recipe in the automatic precision ({auto[0]['precision']}) against float32, medians: "
                      f"training seconds x{_median(auto, 'train_seconds') / _median(f32, 'train_seconds'):.2f}, "
-                     f"test accuracy {_median(auto, 'test_accuracy') - _median(f32, 'test_accuracy'):+.1%} points.\n")
+                     f"test accuracy {100 * (_median(auto, 'test_accuracy') - _median(f32, 'test_accuracy')):+.1f} points.\n")
     return "".join(lines)
 
 

@@ -267,8 +267,9 @@ def with_flip_tta(model: keras.Model, name: str | None = None) -> keras.Model:
         warning about optimizer variables.
     """
     inputs = keras.Input(shape=IMAGE_SHAPE, name="image")
-    mirrored = HorizontalFlip(name="mirror")(inputs)
-    probabilities = layers.Average(name="mean_probabilities")([model(inputs), model(mirrored)])
+    # float32 whatever the dtype policy: the mirror image is the image, and the mean is a probability.
+    mirrored = HorizontalFlip(name="mirror", dtype="float32")(inputs)
+    probabilities = layers.Average(name="mean_probabilities", dtype="float32")([model(inputs), model(mirrored)])
     wrapper = compile_classifier(keras.Model(inputs, probabilities, name=name or f"{model.name}_flip_tta"))
     wrapper.optimizer.build(wrapper.trainable_variables)
     return wrapper

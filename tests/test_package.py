@@ -155,6 +155,7 @@ def test_recipe_output_stays_float32_under_mixed_precision():
         assert model.get_layer("probabilities").compute_dtype == "float32"
         x = np.random.default_rng(0).random((2, 32, 32, 3)).astype("float32")
         assert model(x).dtype == "float32"
+        assert models.with_flip_tta(model).predict(x, verbose=0).dtype == np.float32  # scikit-learn reads it
     finally:
         keras.mixed_precision.set_global_policy("float32")
 
