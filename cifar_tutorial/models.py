@@ -4,6 +4,9 @@ Every builder returns an *uncompiled* ``keras.Model`` that takes uint8 or
 float32 images of shape ``(32, 32, 3)`` **already scaled to [0, 1]** (see
 :func:`cifar_tutorial.data.scale_pixels`) and outputs class probabilities of
 shape ``(10,)`` through a softmax, so that lessons can compare them fairly.
+The output layer computes in float32 whatever the dtype policy
+(:mod:`cifar_tutorial.mixed_precision`), so probabilities and the loss keep
+full precision and NumPy and scikit-learn read them as float32.
 Call :func:`compile_classifier` to compile with the series' defaults.
 """
 
@@ -47,7 +50,7 @@ def build_mlp(hidden_units: tuple[int, ...] = (512, 256), dropout: float = 0.2,
         model.add(layers.Dense(units, activation="relu", name=f"dense_{i}"))
         if dropout:
             model.add(layers.Dropout(dropout, name=f"dropout_{i}"))
-    model.add(layers.Dense(NUM_CLASSES, activation="softmax", name="probabilities"))
+    model.add(layers.Dense(NUM_CLASSES, activation="softmax", dtype="float32", name="probabilities"))
     return model
 
 
@@ -89,7 +92,7 @@ def build_tutorial_cnn(name: str = "tutorial_cnn") -> keras.Model:
         layers.Conv2D(64, 3, activation="relu", name="conv_3"),
         layers.Flatten(name="flatten"),
         layers.Dense(64, activation="relu", name="dense"),
-        layers.Dense(NUM_CLASSES, activation="softmax", name="probabilities"),
+        layers.Dense(NUM_CLASSES, activation="softmax", dtype="float32", name="probabilities"),
     ], name=name)
 
 
@@ -107,7 +110,7 @@ def build_small_cnn(name: str = "small_cnn") -> keras.Model:
         layers.Flatten(name="flatten"),
         layers.Dense(512, activation="relu", name="dense"),
         layers.Dropout(0.5, name="dropout_dense"),
-        layers.Dense(NUM_CLASSES, activation="softmax", name="probabilities"),
+        layers.Dense(NUM_CLASSES, activation="softmax", dtype="float32", name="probabilities"),
     ], name=name)
 
 
@@ -176,7 +179,7 @@ def build_cnn(filters: tuple[int, ...] = (32, 64, 128), convs_per_block: int | t
     head_dropout = dropout if head_dropout is None else head_dropout
     if head_dropout:
         x = layers.Dropout(head_dropout, name="dense_dropout")(x)
-    outputs = layers.Dense(NUM_CLASSES, activation="softmax", name="probabilities")(x)
+    outputs = layers.Dense(NUM_CLASSES, activation="softmax", dtype="float32", name="probabilities")(x)
     return keras.Model(inputs, outputs, name=name)
 
 

@@ -115,6 +115,24 @@ def test_sharpen(rng):
     assert_hint(ex.check_03_sharpen(ex.SHARPEN, valid(grey), grey), "padding='same'")
 
 
+def test_checks_accept_right_answers_computed_in_bfloat16(rng):
+    """Under the mixed_bfloat16 policy the lessons may run in, right answers stay right and wrong ones wrong."""
+    keras.mixed_precision.set_global_policy("mixed_bfloat16")
+    try:
+        grey = rng.random((1, 32, 32, 1)).astype("float32")
+        conv = keras.layers.Conv2D(1, 3, padding="same", use_bias=False)
+        conv.build((None, 32, 32, 1))
+        conv.set_weights([ex.SHARPEN[:, :, None, None]])
+        assert_right(ex.check_03_sharpen(ex.SHARPEN, conv(grey), grey))
+        conv.set_weights([np.ones((3, 3, 1, 1), "float32")])  # the wrong filter, set by mistake
+        assert_hint(ex.check_03_sharpen(ex.SHARPEN, conv(grey), grey), "differs from the sharpening")
+        zoom = keras.Sequential([keras.Input((32, 32, 3)), keras.layers.RandomFlip("horizontal"),
+                                 keras.layers.RandomTranslation(0.1, 0.1), keras.layers.RandomZoom(0.1)])
+        assert_right(ex.check_04_augmentation(zoom))
+    finally:
+        keras.mixed_precision.set_global_policy("float32")
+
+
 def test_small_model():
     small = keras.Sequential([keras.Input((32, 32, 3)), keras.layers.Conv2D(8, 3), keras.layers.MaxPooling2D(),
                               keras.layers.Conv2D(16, 3), keras.layers.GlobalAveragePooling2D(),
