@@ -109,6 +109,21 @@ def _gpu_compute_capability() -> tuple[int, int] | None:
     return None
 
 
+def precision_for_this_machine(setting: str | None = None) -> Precision:
+    """What :func:`set_precision` would choose here, without setting anything.
+
+    Args:
+        setting: ``"auto"``, ``"float32"`` or ``"bfloat16"``; ``None`` reads
+            ``CIFAR_TUTORIAL_PRECISION`` and falls back to ``"auto"``.
+
+    Raises:
+        ValueError: an unknown setting.
+    """
+    if setting is None:
+        setting = os.environ.get(PRECISION_ENV, "").strip() or "auto"
+    return choose_policy(setting, cpu_flags(), _gpu_compute_capability())
+
+
 def set_precision(setting: str | None = None) -> Precision:
     """Choose the precision for this machine and make it Keras' global dtype policy.
 
@@ -127,8 +142,6 @@ def set_precision(setting: str | None = None) -> Precision:
     """
     import keras
 
-    if setting is None:
-        setting = os.environ.get(PRECISION_ENV, "").strip() or "auto"
-    chosen = choose_policy(setting, cpu_flags(), _gpu_compute_capability())
+    chosen = precision_for_this_machine(setting)
     keras.mixed_precision.set_global_policy(chosen.policy)
     return chosen

@@ -197,8 +197,7 @@ def run(profile: str, archive: str | None = None, selection: list[str] | None = 
     # Lesson 00 uses scikit-learn's digits and needs no CIFAR-10.
     if any(not p.name.startswith("00_") for p in notebooks):
         print(f"Data: {locate_archive(archive_path).description}")
-    print(f"Precision: {mixed_precision.choose_policy(os.environ.get(mixed_precision.PRECISION_ENV, 'auto'), mixed_precision.cpu_flags())}"
-          " (the kernels choose again, with the GPU if any)")
+    print(f"Precision: {mixed_precision.precision_for_this_machine()}")
     print(f"Running {len(notebooks)} notebook(s) with profile {profile!r}; outputs in {output_dir}")
     rows = []
     for path in notebooks:

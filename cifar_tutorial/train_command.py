@@ -12,7 +12,6 @@ its model.
 from __future__ import annotations
 
 import json
-import time
 from pathlib import Path
 
 from cifar_tutorial.config import SEED
@@ -46,7 +45,7 @@ def train(profile_name: str, *, archive: str | None = None, epochs: int | None =
     from cifar_tutorial import data, mixed_precision, models, notebook, recipe, training
     from cifar_tutorial.config import get_profile
 
-    profile = get_profile(profile_name, epochs=None)
+    profile = get_profile(profile_name)
     epochs = epochs or profile.recipe_epochs
     chosen = mixed_precision.set_precision()
     keras.utils.set_random_seed(seed)
@@ -66,7 +65,6 @@ def train(profile_name: str, *, archive: str | None = None, epochs: int | None =
         "best_val_accuracy": run.best_val_accuracy, "flip_tta": choice.uses_tta,
         "test_accuracy": float(test_accuracy), "test_accuracy_without_tta": run.test_accuracy,
         "train_seconds": round(run.seconds, 1), "trained_with": "python -m cifar_tutorial train",
-        "date": time.strftime("%Y-%m-%d"),
     }
     path = models.save_with_metadata(choice.model, output.stem, metadata, models_dir=output.parent)
     print(f"Flip test-time augmentation: validation {choice.val_accuracy:.1%} without, "

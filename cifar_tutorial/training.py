@@ -9,8 +9,6 @@ import keras
 import numpy as np
 
 from cifar_tutorial import models, recipe
-# Lesson 04 reaches these through this module.
-from cifar_tutorial.recipe import steps_per_epoch, warmup_cosine_schedule  # noqa: F401
 
 
 @dataclasses.dataclass
