@@ -666,7 +666,10 @@ class Splits:
     """Train, validation and test sets ready for ``fit``.
 
     Attributes:
-        x_train, x_val, x_test: float32 images ``(N, 32, 32, 3)`` in [0, 1].
+        x_train, x_val, x_test: uint8 images ``(N, 32, 32, 3)``, pixels 0..255
+            as stored in the archive; the lessons' models scale them with a
+            ``keras.layers.Rescaling(1 / 255)`` layer of their own (the keras.io
+            convention), so a saved model takes raw images.
         y_train, y_val, y_test: uint8 labels ``(N,)``, 0..9.
         info: the :class:`DatasetInfo` of the loaded archive.
     """
@@ -686,12 +689,14 @@ class Splits:
 
 def prepare_splits(train_size: int | None = None, *, validation_split: float = 0.1, seed: int = 0,
                    path: str | os.PathLike | None = None) -> Splits:
-    """Lesson 01's steps in one call: load, subset, split, scale.
+    """Lesson 01's steps in one call (introduced there, reused by lessons 02-05):
+    load, subset, split.
 
     Loads CIFAR-10 (see :func:`load_cifar10`), keeps a stratified subset of
-    ``train_size`` training images (all if ``None``), holds out
-    ``validation_split`` of them for validation, and scales every image to
-    float32 in [0, 1]. The test set is never subset or touched otherwise.
+    ``train_size`` training images (all if ``None``) and holds out
+    ``validation_split`` of them for validation. Images stay uint8 0..255:
+    scaling to [0, 1] is the first layer of every model (``Rescaling``). The
+    test set is never subset or touched otherwise.
 
     Raises:
         The errors of :func:`load_cifar10` and :func:`train_validation_split`.
@@ -699,5 +704,4 @@ def prepare_splits(train_size: int | None = None, *, validation_split: float = 0
     (x_train, y_train), (x_test, y_test), info = load_cifar10(path)
     x_train, y_train = stratified_subset(x_train, y_train, train_size, seed=seed)
     (x_train, y_train), (x_val, y_val) = train_validation_split(x_train, y_train, validation_split, seed=seed)
-    return Splits(scale_pixels(x_train), y_train, scale_pixels(x_val), y_val,
-                  scale_pixels(x_test), y_test, info)
+    return Splits(x_train, y_train, x_val, y_val, x_test, y_test, info)

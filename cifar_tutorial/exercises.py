@@ -247,10 +247,10 @@ def check_01_standardize(x_train_std, x_test_std, x_train: np.ndarray, x_test: n
 
 # ------------------------------------------------------------------ lesson 02
 def check_02_parameters(answer) -> Feedback:
-    """Exercise 02.1: parameters of ``models.build_mlp((256, 128))``:
+    """Exercise 02.1: parameters of lesson 02's ``make_mlp((256, 128))``:
     3072*256+256 + 256*128+128 + 128*10+10 = 820,874."""
     return _check_parameter_count(answer, 3072 * 256 + 256 + 256 * 128 + 128 + 128 * 10 + 10,
-                                  3072 * 256 + 256 * 128 + 128 * 10, "build_mlp((256, 128))")
+                                  3072 * 256 + 256 * 128 + 128 * 10, "make_mlp((256, 128))")
 
 
 def check_02_accuracy(accuracy, probabilities: np.ndarray, y_test: np.ndarray) -> Feedback:
@@ -270,10 +270,17 @@ def check_02_accuracy(accuracy, probabilities: np.ndarray, y_test: np.ndarray) -
                   "it matches model.evaluate.")
 
 
-def check_02_width_sweep(results: Mapping[tuple, tuple]) -> Feedback:
+def check_02_width_sweep(results: Mapping[tuple, tuple], bigger_always_better) -> Feedback:
     """Exercise 02.3: ``{hidden_units: (parameters, test_accuracy)}`` for at
-    least three widths of ``models.build_mlp``; checks each parameter count
-    (``3072`` inputs, ``10`` outputs) and that accuracies are fractions."""
+    least three widths of lesson 02's ``make_mlp``, and the student's answer to
+    "is bigger always better here?" (``True`` or ``False``).
+
+    Checks each parameter count (``3072`` inputs, ``10`` outputs), that every
+    accuracy is a fraction above chance (0.15: a trained model, not an
+    untrained one, which scores about 0.10), and that the answer agrees with
+    the student's own results: ``True`` only if test accuracy never fell as
+    the parameter count rose.
+    """
     if len(results) < 3:
         return _hint("train at least three widths (for example half, the default and double).")
     for units, (parameters, accuracy) in results.items():
@@ -284,8 +291,20 @@ def check_02_width_sweep(results: Mapping[tuple, tuple]) -> Feedback:
                          "use model.count_params().")
         if not 0.0 <= float(accuracy) <= 1.0:
             return _hint(f"accuracy {accuracy} for {tuple(units)} is not a fraction between 0 and 1.")
-    return _right("parameter counts and accuracies are consistent; now read your plot: does accuracy keep rising "
-                  "with parameters?")
+        if float(accuracy) < 0.15:
+            return _hint(f"accuracy {float(accuracy):.1%} for {tuple(units)} is near chance (10%): "
+                         "was that model trained (model.fit) before model.evaluate?")
+    if not isinstance(bigger_always_better, (bool, np.bool_)):
+        return _hint("answer the question with True or False: is bigger always better here?")
+    ordered = [float(accuracy) for _, accuracy in sorted(results.values(), key=lambda pair: _as_int(pair[0]))]
+    monotone = all(b >= a for a, b in zip(ordered, ordered[1:]))
+    if bool(bigger_always_better) != monotone:
+        return _hint("read your own table again, sorted by parameters: "
+                     + ("accuracy never falls as the network grows." if monotone else
+                        "somewhere a larger network scored lower than a smaller one."))
+    return _right("parameter counts are right and your answer matches your results"
+                  + (". With more widths or another seed, does it still hold?" if monotone else
+                     ": more parameters did not always help; the training noise (lesson 04) is part of why."))
 
 
 # ------------------------------------------------------------------ lesson 03
@@ -335,9 +354,9 @@ def check_03_sharpen(kernel, filtered, grey: np.ndarray) -> Feedback:
 
 
 def check_03_block2_parameters(answer) -> Feedback:
-    """Exercise 03.2: parameters of ``block2_conv1`` in ``models.build_cnn()``
-    (3x3 kernels, 32 input channels, 64 filters): 3*3*32*64 + 64 = 18,496."""
-    return _check_parameter_count(answer, 3 * 3 * 32 * 64 + 64, 3 * 3 * 32 * 64, "block2_conv1")
+    """Exercise 03.2: parameters of ``block2_conv1`` in lesson 03's deeper CNN
+    (3x3 kernels, 16 input channels, 32 filters): 3*3*16*32 + 32 = 4,640."""
+    return _check_parameter_count(answer, 3 * 3 * 16 * 32 + 32, 3 * 3 * 16 * 32, "block2_conv1")
 
 
 def check_03_small_model(model, max_parameters: int = 100_000) -> Feedback:
@@ -382,7 +401,7 @@ def check_04_augmentation(augmentation) -> Feedback:
     ``RandomTranslation`` and ``RandomZoom`` that keeps the image shape and
     leaves images unchanged at prediction time."""
     if not isinstance(augmentation, keras.Model):
-        return _hint("build a keras.Sequential of preprocessing layers, as models.build_augmentation does.")
+        return _hint("build a keras.Sequential of preprocessing layers, as lesson 04's `augmentation` is.")
     kinds = {type(layer).__name__ for layer in _all_layers(augmentation)}
     missing = {"RandomFlip", "RandomTranslation", "RandomZoom"} - kinds
     if missing:

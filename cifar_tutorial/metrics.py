@@ -3,7 +3,8 @@
 Counts and scores come from scikit-learn where it has them
 (``confusion_matrix``, ``top_k_accuracy_score``, ``classification_report``);
 this module adds what it lacks: the most-confused class pairs, the expected
-calibration error, and prediction on an image file.
+calibration error, prediction on an image file, and (with SciPy) a confidence
+interval on accuracy and a paired test of two models.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import os
 from collections.abc import Sequence
 from pathlib import Path
 
+import keras
 import numpy as np
 
 
@@ -44,6 +46,7 @@ def top_k_accuracy(y_true: np.ndarray, probabilities: np.ndarray, k: int) -> flo
     """
     from sklearn.metrics import top_k_accuracy_score
 
+    probabilities = np.asarray(probabilities, dtype=np.float32)  # bfloat16 outputs too (scikit-learn needs float)
     return float(top_k_accuracy_score(y_true, probabilities, k=k, labels=np.arange(probabilities.shape[1])))
 
 
@@ -58,6 +61,7 @@ def calibration_bins(y_true: np.ndarray, probabilities: np.ndarray, n_bins: int 
         per bin the accuracy and mean confidence (NaN for an empty bin) and
         the number of predictions, each ``(n_bins,)``.
     """
+    probabilities = np.asarray(probabilities, dtype=np.float32)  # bfloat16 outputs too
     confidence = probabilities.max(axis=1)
     correct = probabilities.argmax(axis=1) == np.asarray(y_true).reshape(-1)
     edges = np.linspace(0.0, 1.0, n_bins + 1)
@@ -85,33 +89,95 @@ def expected_calibration_error(y_true: np.ndarray, probabilities: np.ndarray, n_
     return float(np.sum(counts[used] / counts.sum() * np.abs(accuracy[used] - confidence[used])))
 
 
-def load_image(path: str | os.PathLike, size: int = 32) -> np.ndarray:
-    """Read an image file and turn it into one CIFAR-10-sized input.
+def accuracy_interval(y_true: np.ndarray, y_pred: np.ndarray, confidence: float = 0.95) -> tuple[float, float, float]:
+    """Accuracy on a test set with its Wilson score confidence interval (lesson 05).
 
-    Any format Pillow reads (PNG, JPEG, ...) and any size: the image is
-    converted to RGB (a greyscale image gets its grey copied into all three
-    channels; transparency is dropped) and resized to ``size`` x ``size``
-    pixels with Lanczos filtering, ignoring its aspect ratio, as CIFAR-10's
-    own 32x32 images are.
+    The test images are a sample: another 1,000 images would give another
+    accuracy. The Wilson interval (Wilson, 1927; recommended over the normal
+    approximation by Brown, Cai and DasGupta, 2001, "Interval Estimation for a
+    Binomial Proportion") is computed by SciPy's
+    ``scipy.stats.binomtest(...).proportion_ci(method="wilson")``.
+
+    Args:
+        y_true, y_pred: integer labels ``(N,)``, the true and the predicted classes.
+        confidence: the interval's confidence level, in (0, 1).
 
     Returns:
-        float32 array ``(size, size, 3)`` scaled to [0, 1].
+        ``(accuracy, low, high)``, fractions in [0, 1].
+
+    Raises:
+        ValueError: if the arrays are empty or differ in length.
+    """
+    from scipy.stats import binomtest
+
+    y_true, y_pred = np.asarray(y_true).reshape(-1), np.asarray(y_pred).reshape(-1)
+    if len(y_true) == 0 or len(y_true) != len(y_pred):
+        raise ValueError(f"need two label arrays of the same non-zero length, got {len(y_true)} and {len(y_pred)}.")
+    correct = int(np.sum(y_true == y_pred))
+    interval = binomtest(correct, len(y_true)).proportion_ci(confidence_level=confidence, method="wilson")
+    return correct / len(y_true), float(interval.low), float(interval.high)
+
+
+def mcnemar_test(y_true: np.ndarray, y_pred_a: np.ndarray, y_pred_b: np.ndarray) -> tuple[int, int, float]:
+    """Exact McNemar test: do two models differ in accuracy on the same test images? (lesson 05)
+
+    Only the images where exactly one of the two models is right carry
+    information: ``a_only`` (A right, B wrong) and ``b_only`` (B right, A
+    wrong). If the models were equally accurate, each such image would be
+    either kind with probability 1/2, so ``a_only`` follows a binomial
+    distribution with ``n = a_only + b_only``, ``p = 1/2`` (McNemar, 1947; the
+    exact form, as in Dietterich, 1998, "Approximate Statistical Tests for
+    Comparing Supervised Classification Learning Algorithms"). The two-sided
+    p-value is SciPy's ``scipy.stats.binomtest``.
+
+    Args:
+        y_true: integer labels ``(N,)``.
+        y_pred_a, y_pred_b: the two models' predicted classes ``(N,)`` on the same images.
+
+    Returns:
+        ``(a_only, b_only, p_value)``; ``p_value`` is 1.0 when no image separates them.
+
+    Raises:
+        ValueError: if the arrays differ in length.
+    """
+    from scipy.stats import binomtest
+
+    y_true, a, b = (np.asarray(v).reshape(-1) for v in (y_true, y_pred_a, y_pred_b))
+    if not len(y_true) == len(a) == len(b):
+        raise ValueError(f"labels and predictions differ in length: {len(y_true)}, {len(a)}, {len(b)}.")
+    a_only = int(np.sum((a == y_true) & (b != y_true)))
+    b_only = int(np.sum((b == y_true) & (a != y_true)))
+    p_value = 1.0 if a_only + b_only == 0 else float(binomtest(a_only, a_only + b_only, 0.5).pvalue)
+    return a_only, b_only, p_value
+
+
+def load_image(path: str | os.PathLike, size: int = 32) -> np.ndarray:
+    """Read an image file and turn it into one CIFAR-10-sized input (lesson 05).
+
+    Any format Pillow reads (PNG, JPEG, ...) and any size, read with Keras'
+    ``keras.utils.load_img``: the image is converted to RGB (a greyscale image
+    gets its grey copied into all three channels; transparency is dropped) and
+    resized to ``size`` x ``size`` pixels with Lanczos filtering, ignoring its
+    aspect ratio, as CIFAR-10's own 32x32 images are.
+
+    Returns:
+        uint8 array ``(size, size, 3)``, pixels 0..255, like the images of
+        :func:`cifar_tutorial.data.prepare_splits` (the models scale them).
 
     Raises:
         FileNotFoundError: the file does not exist.
         ValueError: the file is not an image Pillow can read.
     """
-    from PIL import Image, UnidentifiedImageError
+    from PIL import UnidentifiedImageError
 
     path = Path(path)
     if not path.is_file():
         raise FileNotFoundError(f"{path}: no such image file.")
     try:
-        with Image.open(path) as image:
-            rgb = image.convert("RGB").resize((size, size), Image.Resampling.LANCZOS)
+        image = keras.utils.load_img(path, color_mode="rgb", target_size=(size, size), interpolation="lanczos")
     except (UnidentifiedImageError, OSError) as err:
         raise ValueError(f"{path}: not an image file Pillow can read (PNG, JPEG, ...): {err}") from None
-    return np.asarray(rgb, dtype=np.float32) / np.float32(255.0)
+    return keras.utils.img_to_array(image, dtype="uint8")
 
 
 def predict_image(model, path: str | os.PathLike, class_names: Sequence[str], k: int = 3):
@@ -123,7 +189,7 @@ def predict_image(model, path: str | os.PathLike, class_names: Sequence[str], k:
     frame works best.
 
     Args:
-        model: a trained model taking ``(batch, 32, 32, 3)`` in [0, 1] and
+        model: a trained model taking ``(batch, 32, 32, 3)`` images, pixels 0..255, and
             returning ``(batch, len(class_names))`` probabilities.
         path: the image file (see :func:`load_image` for conversions).
 
@@ -133,6 +199,6 @@ def predict_image(model, path: str | os.PathLike, class_names: Sequence[str], k:
     Raises:
         FileNotFoundError, ValueError: as :func:`load_image`.
     """
-    probabilities = np.asarray(model.predict(load_image(path)[None], verbose=0))[0]
+    probabilities = np.asarray(model.predict(load_image(path)[None], verbose=0), dtype=np.float32)[0]
     top = np.argsort(probabilities)[::-1][:k]
     return [(class_names[i], float(probabilities[i])) for i in top]

@@ -1,13 +1,12 @@
-"""Model builders used across the lessons.
+"""Saving, loading and wrapping trained models (lessons 04 and 05).
 
-Every builder returns an *uncompiled* ``keras.Model`` that takes uint8 or
-float32 images of shape ``(32, 32, 3)`` **already scaled to [0, 1]** (see
-:func:`cifar_tutorial.data.scale_pixels`) and outputs class probabilities of
-shape ``(10,)`` through a softmax, so that lessons can compare them fairly.
-The output layer computes in float32 whatever the dtype policy
-(:mod:`cifar_tutorial.mixed_precision`), so probabilities and the loss keep
-full precision and NumPy and scikit-learn read them as float32.
-Call :func:`compile_classifier` to compile with the series' defaults.
+The lessons write their models out layer by layer; this module holds only
+what several lessons reuse: saving a model with its metadata (lesson 04),
+loading it and saying what it was trained on (lesson 05), and flip
+test-time augmentation (lesson 04). Every model of the course takes images
+``(batch, 32, 32, 3)`` with pixels 0..255 and scales them itself
+(``keras.layers.Rescaling(1 / 255)``), and outputs class probabilities
+``(batch, 10)`` computed in float32 whatever the dtype policy.
 """
 
 from __future__ import annotations
@@ -25,162 +24,6 @@ from cifar_tutorial.config import __version__, workspace_dir
 from cifar_tutorial.data import CLASS_NAMES, IMAGE_SHAPE
 
 NUM_CLASSES = len(CLASS_NAMES)
-
-
-def build_mlp(hidden_units: tuple[int, ...] = (512, 256), dropout: float = 0.2,
-              name: str = "mlp") -> keras.Model:
-    """A multi-layer perceptron: Flatten, then Dense+ReLU+Dropout blocks, softmax.
-
-    Flatten turns a ``(32, 32, 3)`` image into a vector of 3072 numbers, so the
-    network sees pixels without knowing which are neighbours.
-
-    Args:
-        hidden_units: width of each hidden ``Dense`` layer.
-        dropout: dropout rate after each hidden layer, in [0, 1).
-
-    Returns:
-        An uncompiled model mapping ``(batch, 32, 32, 3)`` float32 to
-        ``(batch, 10)`` probabilities. With the defaults it has
-        3072*512+512 + 512*256+256 + 256*10+10 = 1,707,274 parameters.
-    """
-    model = keras.Sequential(name=name)
-    model.add(keras.Input(shape=IMAGE_SHAPE, name="image"))
-    model.add(layers.Flatten(name="flatten"))
-    for i, units in enumerate(hidden_units, start=1):
-        model.add(layers.Dense(units, activation="relu", name=f"dense_{i}"))
-        if dropout:
-            model.add(layers.Dropout(dropout, name=f"dropout_{i}"))
-    model.add(layers.Dense(NUM_CLASSES, activation="softmax", dtype="float32", name="probabilities"))
-    return model
-
-
-def compile_classifier(model: keras.Model, learning_rate: float = 1e-3, optimizer=None) -> keras.Model:
-    """Compile for integer labels 0..9 with Adam, cross-entropy and accuracy.
-
-    Args:
-        model: a model ending in a 10-way softmax.
-        learning_rate: Adam's step size (Keras' default, 1e-3), ignored when
-            ``optimizer`` is given.
-        optimizer: a ``keras.optimizers.Optimizer`` to use instead of Adam.
-
-    Returns:
-        The same model, compiled with ``sparse_categorical_crossentropy``
-        (labels as integers of shape ``(N,)``) and the ``accuracy`` metric.
-    """
-    model.compile(
-        optimizer=optimizer or keras.optimizers.Adam(learning_rate),
-        loss="sparse_categorical_crossentropy",
-        metrics=["accuracy"],
-    )
-    return model
-
-
-def build_tutorial_cnn(name: str = "tutorial_cnn") -> keras.Model:
-    """The TensorFlow "Convolutional Neural Network" tutorial's model, as the reference.
-
-    Conv 32 3x3 - MaxPool - Conv 64 3x3 - MaxPool - Conv 64 3x3 (all 'valid',
-    ReLU), Flatten, Dense 64 ReLU, Dense 10 (softmax here, where the tutorial
-    outputs logits). Source: https://www.tensorflow.org/tutorials/images/cnn.
-    122,570 parameters.
-    """
-    return keras.Sequential([
-        keras.Input(shape=IMAGE_SHAPE, name="image"),
-        layers.Conv2D(32, 3, activation="relu", name="conv_1"),
-        layers.MaxPooling2D(name="pool_1"),
-        layers.Conv2D(64, 3, activation="relu", name="conv_2"),
-        layers.MaxPooling2D(name="pool_2"),
-        layers.Conv2D(64, 3, activation="relu", name="conv_3"),
-        layers.Flatten(name="flatten"),
-        layers.Dense(64, activation="relu", name="dense"),
-        layers.Dense(NUM_CLASSES, activation="softmax", dtype="float32", name="probabilities"),
-    ], name=name)
-
-
-def build_small_cnn(name: str = "small_cnn") -> keras.Model:
-    """One convolution block and a wide dense head, as in the classic Keras blog
-    example: Conv 32 3x3 'same' ReLU, Dropout 0.2, MaxPool, Flatten, Dense 512
-    ReLU, Dropout 0.5, softmax. 4,200,842 parameters, almost all in the Dense
-    layer that reads the 16x16x32 = 8192 pooled features.
-    """
-    return keras.Sequential([
-        keras.Input(shape=IMAGE_SHAPE, name="image"),
-        layers.Conv2D(32, 3, padding="same", activation="relu", name="conv"),
-        layers.Dropout(0.2, name="dropout_conv"),
-        layers.MaxPooling2D(name="pool"),
-        layers.Flatten(name="flatten"),
-        layers.Dense(512, activation="relu", name="dense"),
-        layers.Dropout(0.5, name="dropout_dense"),
-        layers.Dense(NUM_CLASSES, activation="softmax", dtype="float32", name="probabilities"),
-    ], name=name)
-
-
-def build_augmentation(translation: float = 0.125, name: str = "augmentation") -> keras.Sequential:
-    """Random horizontal flips and shifts, as Keras preprocessing layers.
-
-    Active only in training (``model.fit``); at ``evaluate``/``predict`` time
-    the layers pass images through unchanged.
-
-    Args:
-        translation: largest shift as a fraction of height and width (0.125 =
-            4 pixels), with the border filled by reflection.
-    """
-    return keras.Sequential([
-        layers.RandomFlip("horizontal"),
-        layers.RandomTranslation(translation, translation, fill_mode="reflect"),
-    ], name=name)
-
-
-def build_cnn(filters: tuple[int, ...] = (32, 64, 128), convs_per_block: int | tuple[int, ...] = 2, *,
-              dropout: float = 0.0, l2: float = 0.0, batch_norm: bool = False,
-              augmentation: bool | keras.Model = False, dense_units: int = 128, head_dropout: float | None = None,
-              name: str = "cnn") -> keras.Model:
-    """A VGG-style stack of conv blocks, with each regularizer of lesson 04 as a switch.
-
-    Each block is ``convs_per_block`` times [Conv2D 3x3 'same', optional
-    BatchNormalization, ReLU], then 2x2 max pooling (halving height and width)
-    and optional dropout. The head is global average pooling, Dense
-    ``dense_units`` ReLU, optional dropout, and a 10-way softmax.
-
-    Args:
-        filters: channels of each block; three blocks take 32x32 to 4x4.
-        convs_per_block: conv layers in every block, or one count per block.
-        dropout: rate after each block and before the output layer (0 = none).
-        head_dropout: rate before the output layer if it should differ from
-            ``dropout``.
-        l2: L2 weight-decay factor on every kernel (0 = none); adds
-            ``l2 * sum(w**2)`` to the loss.
-        batch_norm: normalise each conv layer's outputs over the batch
-            (Ioffe and Szegedy, 2015); the conv then needs no bias.
-        augmentation: put :func:`build_augmentation` in front (``True``), or
-            the given model of preprocessing layers.
-
-    Returns:
-        An uncompiled model mapping ``(batch, 32, 32, 3)`` in [0, 1] to ``(batch, 10)``.
-    """
-    regularizer = keras.regularizers.L2(l2) if l2 else None
-    inputs = keras.Input(shape=IMAGE_SHAPE, name="image")
-    if isinstance(augmentation, keras.Model):
-        x = augmentation(inputs)
-    else:
-        x = build_augmentation()(inputs) if augmentation else inputs
-    counts = convs_per_block if isinstance(convs_per_block, (tuple, list)) else [convs_per_block] * len(filters)
-    for b, (width, count) in enumerate(zip(filters, counts), start=1):
-        for c in range(1, count + 1):
-            x = layers.Conv2D(width, 3, padding="same", use_bias=not batch_norm,
-                              kernel_regularizer=regularizer, name=f"block{b}_conv{c}")(x)
-            if batch_norm:
-                x = layers.BatchNormalization(name=f"block{b}_bn{c}")(x)
-            x = layers.Activation("relu", name=f"block{b}_relu{c}")(x)
-        x = layers.MaxPooling2D(name=f"block{b}_pool")(x)
-        if dropout:
-            x = layers.Dropout(dropout, name=f"block{b}_dropout")(x)
-    x = layers.GlobalAveragePooling2D(name="global_pool")(x)
-    x = layers.Dense(dense_units, activation="relu", kernel_regularizer=regularizer, name="dense")(x)
-    head_dropout = dropout if head_dropout is None else head_dropout
-    if head_dropout:
-        x = layers.Dropout(head_dropout, name="dense_dropout")(x)
-    outputs = layers.Dense(NUM_CLASSES, activation="softmax", dtype="float32", name="probabilities")(x)
-    return keras.Model(inputs, outputs, name=name)
 
 
 def default_models_dir() -> Path:
@@ -263,8 +106,8 @@ def with_flip_tta(model: keras.Model, name: str | None = None) -> keras.Model:
         name: the wrapper's name (default: ``<model.name>_flip_tta``).
 
     Returns:
-        A model with the same input and output shapes, compiled by
-        :func:`compile_classifier` (plain cross-entropy and accuracy) for
+        A model with the same input and output shapes, compiled with plain
+        cross-entropy and accuracy for
         ``evaluate``; it is for prediction, not training. Its optimizer is
         built, so that it saves and loads in the ``.keras`` format without a
         warning about optimizer variables.
@@ -273,7 +116,8 @@ def with_flip_tta(model: keras.Model, name: str | None = None) -> keras.Model:
     # float32 whatever the dtype policy: the mirror image is the image, and the mean is a probability.
     mirrored = HorizontalFlip(name="mirror", dtype="float32")(inputs)
     probabilities = layers.Average(name="mean_probabilities", dtype="float32")([model(inputs), model(mirrored)])
-    wrapper = compile_classifier(keras.Model(inputs, probabilities, name=name or f"{model.name}_flip_tta"))
+    wrapper = keras.Model(inputs, probabilities, name=name or f"{model.name}_flip_tta")
+    wrapper.compile(optimizer="adam", loss="sparse_categorical_crossentropy", metrics=["accuracy"])
     wrapper.optimizer.build(wrapper.trainable_variables)
     return wrapper
 

@@ -80,7 +80,10 @@ def plot_predictions(x: np.ndarray, y_true: np.ndarray, y_pred: np.ndarray, clas
     """
     n = len(x)
     rows = int(np.ceil(n / columns))
-    fig, axes = plt.subplots(rows, columns, figsize=(columns * 1.9, rows * 2.1), squeeze=False)
+    # Two lines of title need about 0.45 inch above each 1.7-inch image: rows 2.4 inches apart
+    # keep the second row's titles clear of the first row's images.
+    fig, axes = plt.subplots(rows, columns, figsize=(columns * 1.9, rows * 2.4), squeeze=False,
+                             layout="constrained")
     for i, ax in enumerate(axes.flat):
         ax.axis("off")
         if i >= n:
@@ -92,7 +95,6 @@ def plot_predictions(x: np.ndarray, y_true: np.ndarray, y_pred: np.ndarray, clas
             guess += f" {100 * probabilities[i]:.0f}%"
         ax.set_title(f"true: {class_names[y_true[i]]}\npred: {guess}", fontsize=8,
                      color="tab:green" if right else "tab:red")
-    fig.tight_layout()
     return fig
 
 
@@ -186,22 +188,32 @@ def plot_comparison(labels: Sequence[str], test_accuracy: Sequence[float], val_a
 
 
 def plot_confusion_matrix(y_true: np.ndarray, y_pred: np.ndarray, class_names: Sequence[str],
-                          normalize: bool = True, title: str = "Confusion matrix"):
+                          normalize: bool | str = True, title: str = "Confusion matrix"):
     """Heat map of scikit-learn's ``confusion_matrix``: rows are true classes,
-    columns predicted ones.
+    columns predicted ones (lesson 00; lesson 05 reads it both ways).
 
     Args:
         y_true, y_pred: integer labels ``(N,)``.
-        normalize: divide each row by its count, so a cell is the fraction of
-            that true class predicted as the column's class (the diagonal is
-            each class's recall).
+        normalize: ``True`` or ``"true"``: divide each row by its count, so a
+            cell is the fraction of that true class predicted as the column's
+            class (the diagonal is each class's recall); ``"pred"``: divide each
+            column by its count, so a cell is the fraction of the images
+            *predicted* as the column's class that truly are the row's class (the
+            diagonal is each class's precision); ``False``: counts.
+
+    Raises:
+        ValueError: for any other ``normalize``.
     """
+    if normalize is True:
+        normalize = "true"
+    if normalize not in ("true", "pred", False, None):
+        raise ValueError(f"normalize must be True, 'true', 'pred' or False, got {normalize!r}.")
     from sklearn.metrics import ConfusionMatrixDisplay
 
     fig, ax = plt.subplots(figsize=(0.55 * len(class_names) + 2.5, 0.55 * len(class_names) + 1.8))
     ConfusionMatrixDisplay.from_predictions(
         y_true, y_pred, labels=list(range(len(class_names))), display_labels=list(class_names),
-        normalize="true" if normalize else None, values_format=".2f" if normalize else "d",
+        normalize=normalize or None, values_format=".2f" if normalize else "d",
         cmap="Blues", ax=ax, colorbar=False, text_kw={"fontsize": 7},
     )
     ax.set_title(title)

@@ -52,8 +52,9 @@ def patch_whitening_kernel(images: np.ndarray, epsilon: float = 5e-4, max_patche
     or max-pool after them loses nothing: 24 filters in all.
 
     Args:
-        images: float32 ``(N, 32, 32, 3)`` in [0, 1], the training images (never
-            validation or test images: they must not shape the model).
+        images: the training images ``(N, 32, 32, 3)``, uint8 0..255 (scaled
+            here by 1/255, as the model's ``Rescaling`` layer does) or float in
+            [0, 1]; never validation or test images: they must not shape the model.
         epsilon: added to the eigenvalues, so near-constant directions are not
             amplified without bound.
         max_patches: patches used at most, evenly spaced (the covariance of
@@ -62,7 +63,9 @@ def patch_whitening_kernel(images: np.ndarray, epsilon: float = 5e-4, max_patche
     Returns:
         float32 kernel ``(2, 2, 3, 24)`` for ``Conv2D(24, 2)``.
     """
-    patches = np.lib.stride_tricks.sliding_window_view(np.asarray(images, np.float32), (2, 2), axis=(1, 2))
+    images = np.asarray(images)
+    images = images.astype(np.float32) / np.float32(255.0) if images.dtype == np.uint8 else images.astype(np.float32)
+    patches = np.lib.stride_tricks.sliding_window_view(images, (2, 2), axis=(1, 2))
     patches = patches.transpose(0, 1, 2, 4, 5, 3).reshape(-1, 12)  # (patches, h * w * c)
     patches = patches[:: max(1, len(patches) // max_patches)].astype(np.float64)
     eigenvalues, eigenvectors = np.linalg.eigh(np.cov(patches, rowvar=False))
@@ -75,7 +78,8 @@ def make_model(whitening_images: np.ndarray | None = None, widths: tuple[int, in
                name: str = "course_cnn") -> keras.Sequential:
     """The course's CNN as a plain stack of Keras layers.
 
-    Input: float32 images ``(batch, 32, 32, 3)`` scaled to [0, 1]. Output:
+    Input: images ``(batch, 32, 32, 3)`` with pixels 0..255 (uint8 or float),
+    scaled to [0, 1] by the model's first layer (``Rescaling``). Output:
     ``(batch, 10)`` class probabilities, computed in float32 whatever the
     dtype policy (:mod:`cifar_tutorial.mixed_precision`). With the default
     widths it has 296,002 parameters, 312 of them the frozen whitening layer's.
@@ -100,6 +104,7 @@ def make_model(whitening_images: np.ndarray | None = None, widths: tuple[int, in
 
     model = keras.Sequential([
         keras.Input(shape=IMAGE_SHAPE, name="image"),
+        layers.Rescaling(1 / 255, name="rescaling"),
         layers.RandomFlip("horizontal", name="random_flip"),
         layers.RandomTranslation(2 / 32, 2 / 32, fill_mode="reflect", name="random_shift"),
         layers.Conv2D(24, 2, trainable=False, name="whitening"),  # 2x2 patches -> 24 whitened values

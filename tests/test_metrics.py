@@ -6,7 +6,9 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from cifar_tutorial import data, metrics, models
+import keras
+
+from cifar_tutorial import data, metrics
 
 
 def test_most_confused_pairs():
@@ -50,14 +52,18 @@ def test_images(sample_archive):
 
 @pytest.fixture(scope="module")
 def model():
-    return models.compile_classifier(models.build_tutorial_cnn())
+    return keras.Sequential([keras.Input((32, 32, 3)), keras.layers.Rescaling(1 / 255),
+                             keras.layers.Conv2D(8, 3, activation="relu"), keras.layers.GlobalAveragePooling2D(),
+                             keras.layers.Dense(10, activation="softmax")])
 
 
 def test_png_of_cifar_size_reads_back_exactly(test_images, tmp_path):
     x, _, _ = test_images
     path = tmp_path / "image.png"
     Image.fromarray(x[0]).save(path)
-    np.testing.assert_allclose(metrics.load_image(path), data.scale_pixels(x[0]), atol=1e-7)
+    image = metrics.load_image(path)
+    assert image.dtype == np.uint8
+    np.testing.assert_array_equal(image, x[0])
 
 
 def test_jpeg_of_another_size_is_resized(test_images, tmp_path):
@@ -65,10 +71,9 @@ def test_jpeg_of_another_size_is_resized(test_images, tmp_path):
     path = tmp_path / "photo.jpg"
     Image.fromarray(x[1]).resize((120, 90)).save(path, quality=95)
     image = metrics.load_image(path)
-    assert image.shape == (32, 32, 3) and image.dtype == np.float32
-    assert 0.0 <= image.min() and image.max() <= 1.0
+    assert image.shape == (32, 32, 3) and image.dtype == np.uint8
     # Resizing up and back down keeps the picture: mean absolute error under 5% of the range.
-    assert np.abs(image - data.scale_pixels(x[1])).mean() < 0.05
+    assert np.abs(image.astype(float) - x[1]).mean() < 0.05 * 255
 
 
 def test_predict_image_returns_top3(test_images, model, tmp_path):
@@ -79,7 +84,7 @@ def test_predict_image_returns_top3(test_images, model, tmp_path):
     assert len(top) == 3 and all(name in class_names for name, _ in top)
     probabilities = [p for _, p in top]
     assert probabilities == sorted(probabilities, reverse=True) and sum(probabilities) <= 1 + 1e-6
-    expected = model.predict(data.scale_pixels(x[:1]), verbose=0)[0]
+    expected = model.predict(x[:1], verbose=0)[0]
     assert top[0][1] == pytest.approx(float(expected.max()), abs=1e-6)
 
 
@@ -103,3 +108,41 @@ def test_file_that_is_not_an_image(tmp_path):
     path.write_text("not an image at all")
     with pytest.raises(ValueError, match=r"notes\.png: not an image file Pillow can read"):
         metrics.load_image(path)
+
+
+def test_accuracy_interval_is_wilson():
+    y_true = np.zeros(100, dtype=int)
+    y_pred = np.r_[np.zeros(80, dtype=int), np.ones(20, dtype=int)]
+    accuracy, low, high = metrics.accuracy_interval(y_true, y_pred)
+    # Wilson 95% interval for 80/100 (z = 1.95996): (0.7112, 0.8667), e.g. Brown, Cai and DasGupta (2001).
+    assert accuracy == 0.8
+    assert low == pytest.approx(0.7112, abs=1e-4) and high == pytest.approx(0.8667, abs=1e-4)
+    with pytest.raises(ValueError, match="same non-zero length"):
+        metrics.accuracy_interval(y_true, y_pred[:5])
+
+
+def test_mcnemar_counts_only_disagreements():
+    y = np.zeros(40, dtype=int)
+    a = np.zeros(40, dtype=int)
+    b = np.zeros(40, dtype=int)
+    b[:10] = 1  # B wrong on 10 images where A is right
+    a[10:12] = 1  # A wrong on 2 images where B is right
+    a[30:], b[30:] = 2, 3  # both wrong on 10 images: they carry no information
+    a_only, b_only, p_value = metrics.mcnemar_test(y, a, b)
+    assert (a_only, b_only) == (10, 2)
+    # Exact two-sided binomial test of 10 successes in 12 trials at p = 1/2: 2 * P(X >= 10) = 0.0386.
+    assert p_value == pytest.approx(0.03857, abs=1e-4)
+    assert metrics.mcnemar_test(y, a, a)[2] == 1.0
+    with pytest.raises(ValueError, match="differ in length"):
+        metrics.mcnemar_test(y, a, b[:3])
+
+
+def test_confusion_matrix_by_columns():
+    from cifar_tutorial import plots
+
+    y_true, y_pred = np.array([0, 0, 1, 1]), np.array([0, 1, 1, 1])
+    fig = plots.plot_confusion_matrix(y_true, y_pred, ["a", "b"], normalize="pred")
+    texts = sorted(t.get_text() for t in fig.axes[0].texts)
+    assert texts == ["0.00", "0.33", "0.67", "1.00"]  # column b: 1 of 3 predictions was truly a
+    with pytest.raises(ValueError, match="normalize"):
+        plots.plot_confusion_matrix(y_true, y_pred, ["a", "b"], normalize="rows")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+import keras
 import numpy as np
 import pytest
 
@@ -30,35 +31,11 @@ def test_profile_errors(kwargs, message):
         config.get_profile(**kwargs)
 
 
-@pytest.mark.parametrize("builder, params", [
-    (models.build_mlp, 3072 * 512 + 512 + 512 * 256 + 256 + 256 * 10 + 10),
-    # TensorFlow tutorial: 896 + 18,496 + 36,928 + (4*4*64)*64+64 + 650
-    (models.build_tutorial_cnn, 896 + 18_496 + 36_928 + 65_600 + 650),
-    (models.build_small_cnn, 896 + 16 * 16 * 32 * 512 + 512 + 5130),
-])
-def test_parameter_counts_match_the_formulas(builder, params):
-    model = builder()
-    assert model.count_params() == params
+def test_recipe_parameter_count_and_raw_pixel_input():
+    model = recipe.make_model()
+    assert model.count_params() == 296_002
     assert model.input_shape == (None, 32, 32, 3) and model.output_shape == (None, 10)
-
-
-def test_cnn_switches_add_exactly_their_layers():
-    plain = models.build_cnn()
-    bn = models.build_cnn(batch_norm=True)
-    # BN adds 4 values per channel (2 trainable) and drops the conv biases.
-    channels = 2 * (32 + 64 + 128)
-    assert bn.count_params() - plain.count_params() == 4 * channels - channels
-    augmented = models.build_cnn(augmentation=True)
-    assert augmented.count_params() == plain.count_params()
-    assert augmented.get_layer("augmentation") is not None
-    assert len(models.build_cnn(convs_per_block=(1, 2, 2)).layers) < len(plain.layers)
-
-
-def test_augmentation_changes_images_only_in_training():
-    images = np.random.default_rng(0).random((4, 32, 32, 3)).astype("float32")
-    layer = models.build_augmentation()
-    np.testing.assert_array_equal(np.asarray(layer(images, training=False)), images)
-    assert not np.allclose(np.asarray(layer(images, training=True)), images)
+    assert isinstance(model.layers[0], keras.layers.Rescaling) and model.layers[0].scale == pytest.approx(1 / 255)
 
 
 def test_warmup_cosine_schedule_shape():
@@ -71,8 +48,10 @@ def test_warmup_cosine_schedule_shape():
 
 
 def test_save_and_load_with_metadata(tmp_path):
-    model = models.compile_classifier(models.build_mlp(hidden_units=(8,)))
-    x = np.random.default_rng(0).random((5, 32, 32, 3)).astype("float32")
+    model = keras.Sequential([keras.Input((32, 32, 3)), keras.layers.Rescaling(1 / 255), keras.layers.Flatten(),
+                              keras.layers.Dense(10, activation="softmax")])
+    model.compile(optimizer="adam", loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+    x = np.random.default_rng(0).integers(0, 256, (5, 32, 32, 3)).astype("uint8")
     model.fit(x, np.arange(5), epochs=1, verbose=0)  # builds the optimizer, as in real use
     path = models.save_with_metadata(model, "tiny", {"test_accuracy": 0.5}, models_dir=tmp_path)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["tiny.json", "tiny.keras"]
@@ -139,7 +118,9 @@ def test_patch_whitening_decorrelates_real_patches(sample_archive):
     # With a negligible epsilon the 12 filters map the same images' 2x2 patches to uncorrelated unit variances.
     images = splits.x_train[:300]
     exact = recipe.patch_whitening_kernel(images, epsilon=1e-12).reshape(12, 24)[:, :12]
-    patches = np.lib.stride_tricks.sliding_window_view(images, (2, 2), axis=(1, 2)).transpose(0, 1, 2, 4, 5, 3)
+    assert images.dtype == np.uint8  # the model's Rescaling layer scales; the kernel is computed on 0..1
+    scaled = images.astype(np.float64) / 255
+    patches = np.lib.stride_tricks.sliding_window_view(scaled, (2, 2), axis=(1, 2)).transpose(0, 1, 2, 4, 5, 3)
     outputs = patches.reshape(-1, 12).astype(np.float64) @ exact
     np.testing.assert_allclose(np.cov(outputs, rowvar=False), np.eye(12), atol=1e-3)
 

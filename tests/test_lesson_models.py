@@ -1,0 +1,88 @@
+"""The models the lessons write out must agree with the copies the package and
+later lessons reuse, so that the two cannot drift apart."""
+
+from __future__ import annotations
+
+import ast
+import json
+from pathlib import Path
+
+import keras
+import pytest
+from keras import layers
+
+from cifar_tutorial import recipe
+
+NOTEBOOKS = Path(__file__).resolve().parents[1] / "notebooks"
+
+
+def lesson_function(notebook: str, name: str):
+    """The function ``name`` as defined in a code cell of ``notebook``, executed
+    with only ``keras`` and ``layers`` imported (as a student copying the cell
+    into a fresh notebook would have)."""
+    cells = json.loads((NOTEBOOKS / notebook).read_text())["cells"]
+    for cell in cells:
+        if cell["cell_type"] != "code":
+            continue
+        source = "".join(cell["source"])
+        if f"def {name}(" not in source:
+            continue
+        tree = ast.parse(source)
+        for node in tree.body:
+            if isinstance(node, ast.FunctionDef) and node.name == name:
+                namespace = {"keras": keras, "layers": layers}
+                exec(compile(ast.Module([node], type_ignores=[]), notebook, "exec"), namespace)
+                return namespace[name]
+    raise AssertionError(f"{notebook} defines no function {name!r}")
+
+
+def architecture(model: keras.Model) -> list[tuple[str, dict]]:
+    """Each layer's class and configuration, without names (which differ)."""
+    described = []
+    for layer in model.layers:
+        config = {key: value for key, value in layer.get_config().items() if key != "name"}
+        described.append((type(layer).__name__, config))
+    return described
+
+
+def test_lesson_04_recipe_is_the_package_recipe():
+    lesson_model = lesson_function("04_regularization.ipynb", "make_recipe_model")()
+    package_model = recipe.make_model()
+    assert architecture(lesson_model) == architecture(package_model)
+    assert lesson_model.count_params() == package_model.count_params() == 296_002
+
+
+def test_lesson_04_compiles_the_recipe_with_the_package_hyperparameters():
+    cells = json.loads((NOTEBOOKS / "04_regularization.ipynb").read_text())["cells"]
+    source = "\n".join("".join(cell["source"]) for cell in cells if cell["cell_type"] == "code")
+    assert f"RECIPE_BATCH_SIZE, PEAK_LEARNING_RATE = profile.recipe_epochs, {recipe.BATCH_SIZE}, " \
+           f"{recipe.PEAK_LEARNING_RATE}" in source
+    assert f"weight_decay={recipe.WEIGHT_DECAY!r}" in source
+    assert f"label_smoothing={recipe.LABEL_SMOOTHING!r}" in source
+
+
+def test_lesson_04_baseline_is_lesson_03_tutorial_cnn():
+    baseline = lesson_function("04_regularization.ipynb", "make_baseline")()
+    tutorial = lesson_function("03_cnn.ipynb", "make_tutorial_cnn")()
+    assert architecture(baseline) == architecture(tutorial)
+    # The TensorFlow tutorial's count: 896 + 18,496 + 36,928 + (4*4*64)*64+64 + 650.
+    assert baseline.count_params() == 896 + 18_496 + 36_928 + 65_600 + 650
+
+
+@pytest.mark.parametrize("notebook, name, parameters", [
+    ("02_mlp_baseline.ipynb", "make_mlp", 3072 * 512 + 512 + 512 * 256 + 256 + 256 * 10 + 10),
+    ("03_cnn.ipynb", "make_mlp", 3072 * 512 + 512 + 512 * 256 + 256 + 256 * 10 + 10),
+    ("03_cnn.ipynb", "make_small_cnn", 896 + 16 * 16 * 32 * 512 + 512 + 5130),
+    ("03_cnn.ipynb", "make_deeper_cnn", 9 * (3 * 16 + 16 * 16 + 16 * 32 + 32 * 32 + 32 * 64 + 64 * 64)
+     + 2 * (16 + 32 + 64) + 64 * 128 + 128 + 1290),
+])
+def test_lesson_models_run_with_keras_alone_and_take_raw_pixels(notebook, name, parameters):
+    model = lesson_function(notebook, name)()
+    assert model.count_params() == parameters
+    assert isinstance(model.layers[0], layers.Rescaling)
+    assert model.input_shape == (None, 32, 32, 3) and model.output_shape == (None, 10)
+
+
+def test_lesson_02_and_03_perceptrons_agree():
+    assert architecture(lesson_function("02_mlp_baseline.ipynb", "make_mlp")()) == \
+        architecture(lesson_function("03_cnn.ipynb", "make_mlp")())
