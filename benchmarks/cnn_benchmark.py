@@ -68,6 +68,8 @@ def measure_reference(spec: dict) -> dict:
 
     keras.utils.set_random_seed(spec["seed"])
     splits = data.prepare_splits(None, seed=SEED, path=spec["archive"])
+    # The tutorial scales the pixels to [0, 1] before training: "train_images / 255.0".
+    x_train, x_val, x_test = (x / 255.0 for x in (splits.x_train, splits.x_val, splits.x_test))
     # https://www.tensorflow.org/tutorials/images/cnn, "Create the convolutional base" and "Add Dense layers on top"
     model = models.Sequential()
     model.add(layers.Conv2D(32, (3, 3), activation="relu", input_shape=(32, 32, 3)))
@@ -81,9 +83,9 @@ def measure_reference(spec: dict) -> dict:
     model.compile(optimizer="adam", loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True),
                   metrics=["accuracy"])
     start = time.perf_counter()
-    model.fit(splits.x_train, splits.y_train, epochs=10, validation_data=(splits.x_val, splits.y_val), verbose=0)
+    model.fit(x_train, splits.y_train, epochs=10, validation_data=(x_val, splits.y_val), verbose=0)
     seconds = time.perf_counter() - start
-    _, test_accuracy = model.evaluate(splits.x_test, splits.y_test, verbose=0)
+    _, test_accuracy = model.evaluate(x_test, splits.y_test, verbose=0)
     return {"model": "tutorial_cnn", "precision": "float32", "seed": spec["seed"], "epochs": 10,
             "train_images": len(splits.x_train), "test_accuracy": round(float(test_accuracy), 4),
             "train_seconds": round(seconds, 1), "images_per_second": round(10 * len(splits.x_train) / seconds),

@@ -21,6 +21,7 @@ then cosine decay; anything else: constant), ``bs``, ``translate`` (pixels),
 
 The configurations run and their output are in ``results/fast_recipe_trials.jsonl``.
 """
+import dataclasses
 import json
 import sys
 import time
@@ -128,5 +129,8 @@ if __name__ == "__main__":
     for config in json.loads(sys.argv[2]):
         size = config.get("train_size")
         if size not in cache:
-            cache[size] = data.prepare_splits(size, seed=42, path=sys.argv[1])
+            s = data.prepare_splits(size, seed=42, path=sys.argv[1])
+            # These trials' models take pixels in [0, 1] (no Rescaling layer), as when they were run.
+            cache[size] = dataclasses.replace(s, x_train=data.scale_pixels(s.x_train), x_val=data.scale_pixels(s.x_val),
+                                              x_test=data.scale_pixels(s.x_test))
         print(json.dumps(run(config, cache[size])), flush=True)

@@ -416,24 +416,24 @@ def check_04_augmentation(augmentation) -> Feedback:
 
 
 def check_04_callbacks(callbacks: Sequence) -> Feedback:
-    """Exercise 04.3: callbacks that stop when validation loss has not improved
-    for 3 epochs, restore the best weights, and save the best model in the
-    ``.keras`` format."""
+    """Exercise 04.3: callbacks that stop when validation accuracy has not
+    improved for 5 epochs, restore the best weights, and save the best model in
+    the ``.keras`` format (lesson 04's step 6 watches validation loss instead)."""
     stops = [c for c in callbacks if isinstance(c, keras.callbacks.EarlyStopping)]
     saves = [c for c in callbacks if isinstance(c, keras.callbacks.ModelCheckpoint)]
     if not stops:
         return _hint("add keras.callbacks.EarlyStopping.")
     stop = stops[0]
-    if stop.monitor != "val_loss" or stop.patience != 3 or not stop.restore_best_weights:
-        return _hint("EarlyStopping should use monitor='val_loss', patience=3, restore_best_weights=True.")
+    if stop.monitor != "val_accuracy" or stop.patience != 5 or not stop.restore_best_weights:
+        return _hint("EarlyStopping should use monitor='val_accuracy', patience=5, restore_best_weights=True.")
     if not saves:
         return _hint("add keras.callbacks.ModelCheckpoint to save the best model.")
     save = saves[0]
     if not str(save.filepath).endswith(".keras"):
         return _hint("Keras 3 saves whole models in the .keras format: end the file name with .keras.")
-    if not save.save_best_only or save.monitor != "val_loss":
-        return _hint("ModelCheckpoint should use save_best_only=True and monitor='val_loss'.")
-    return _right("early stopping on validation loss with the best weights restored, and the best model saved.")
+    if not save.save_best_only or save.monitor != "val_accuracy":
+        return _hint("ModelCheckpoint should use save_best_only=True and monitor='val_accuracy'.")
+    return _right("early stopping on validation accuracy with the best weights restored, and the best model saved.")
 
 
 # ------------------------------------------------------------------ lesson 05

@@ -61,7 +61,7 @@ def calibration_bins(y_true: np.ndarray, probabilities: np.ndarray, n_bins: int 
         per bin the accuracy and mean confidence (NaN for an empty bin) and
         the number of predictions, each ``(n_bins,)``.
     """
-    probabilities = np.asarray(probabilities, dtype=np.float32)  # bfloat16 outputs too
+    probabilities = np.asarray(probabilities, dtype=np.float64)  # bfloat16 outputs too (exactly)
     confidence = probabilities.max(axis=1)
     correct = probabilities.argmax(axis=1) == np.asarray(y_true).reshape(-1)
     edges = np.linspace(0.0, 1.0, n_bins + 1)

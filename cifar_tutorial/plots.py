@@ -63,8 +63,10 @@ def plot_history(histories: Mapping[str, Mapping[str, Sequence[float]]], metrics
         ax.set_xlabel("epoch")
         ax.set_ylabel(metric)
         ax.grid(alpha=0.3)
-        ax.legend(fontsize=8)
-    fig.tight_layout()
+    # One legend below both panels, so that no line is hidden behind it.
+    handles, labels = axes[0][0].get_legend_handles_labels()
+    fig.legend(handles, labels, fontsize=8, loc="lower center", ncol=min(4, len(labels)), frameon=False)
+    fig.tight_layout(rect=(0, 0.06 + 0.045 * ((len(labels) - 1) // 4), 1, 1))
     return fig
 
 
@@ -153,7 +155,7 @@ def plot_generalization_gap(histories: Mapping[str, Mapping[str, Sequence[float]
     A gap that keeps growing means the model is memorising its training images
     (overfitting); a gap near zero means what it learns carries over.
     """
-    fig, ax = plt.subplots(figsize=(6, 3.2))
+    fig, ax = plt.subplots(figsize=(8, 3.2))
     for label, history in histories.items():
         gap = np.asarray(history["accuracy"]) - np.asarray(history["val_accuracy"])
         ax.plot(np.arange(1, len(gap) + 1), gap, label=label)
@@ -161,24 +163,25 @@ def plot_generalization_gap(histories: Mapping[str, Mapping[str, Sequence[float]
     ax.set_xlabel("epoch")
     ax.set_ylabel("train - validation accuracy")
     ax.grid(alpha=0.3)
-    ax.legend(fontsize=8)
+    ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1), frameon=False)  # outside: hides no line
     fig.tight_layout()
     return fig
 
 
 def plot_comparison(labels: Sequence[str], test_accuracy: Sequence[float], val_accuracy: Sequence[float],
                     seconds: Sequence[float]):
-    """Bars of test and best validation accuracy (fractions) per variant, with
-    training seconds on the right-hand panel."""
+    """Bars of test and validation accuracy (fractions) per variant, with
+    training seconds on the right-hand panel (lesson 04). The accuracy axis
+    starts at 0, so bars compare honestly; the legend sits above the bars."""
     y = np.arange(len(labels))
     fig, (left, right) = plt.subplots(1, 2, figsize=(10, 0.45 * len(labels) + 1.2), sharey=True,
                                       gridspec_kw={"width_ratios": [2, 1]})
     left.barh(y - 0.2, test_accuracy, height=0.4, label="test")
-    left.barh(y + 0.2, val_accuracy, height=0.4, label="best validation")
+    left.barh(y + 0.2, val_accuracy, height=0.4, label="validation")
     left.set_yticks(y, labels)
     left.invert_yaxis()
     left.set_xlabel("accuracy")
-    left.legend(fontsize=8, loc="lower right")
+    left.legend(fontsize=8, loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=2, frameon=False)
     left.grid(axis="x", alpha=0.3)
     right.barh(y, seconds, color="tab:grey")
     right.set_xlabel("training seconds")

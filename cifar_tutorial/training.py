@@ -1,4 +1,7 @@
-"""Training with a timer, so lessons can compare models by accuracy and cost."""
+"""Timing and recording training runs (lessons 02-04 time their own ``model.fit``
+with :class:`EpochTimer` and keep the outcome as a :class:`TrainingRun`), the
+recipe's training for lesson 05 and the ``train`` command, and the choice of
+flip test-time augmentation (lesson 04)."""
 
 from __future__ import annotations
 
@@ -46,7 +49,9 @@ class TrainingRun:
 
 
 class EpochTimer(keras.callbacks.Callback):
-    """Records the wall-clock seconds of each epoch in ``self.seconds``."""
+    """Records the wall-clock seconds of each epoch (training and validation) in
+    ``self.seconds``, a list of floats. Introduced in lesson 02; lessons 03 and 04
+    pass it to ``model.fit(callbacks=[...])`` to time every model they train."""
 
     def on_train_begin(self, logs=None):
         self.seconds = []
@@ -65,7 +70,7 @@ def train(model: keras.Model, x_train: np.ndarray, y_train: np.ndarray, *,
 
     Args:
         model: a compiled model.
-        x_train: float32 images ``(N, 32, 32, 3)`` scaled to [0, 1].
+        x_train: images ``(N, 32, 32, 3)``, uint8 pixels 0..255 (the model scales them).
         y_train: integer labels ``(N,)``.
         validation_data: ``(x_val, y_val)`` of the same kinds.
         epochs: passes over ``x_train``.
@@ -99,20 +104,6 @@ def fit_and_evaluate(model: keras.Model, splits, *, epochs: int, batch_size: int
                 epochs=epochs, batch_size=batch_size, callbacks=callbacks, verbose=verbose)
     run.test_accuracy = float(model.evaluate(splits.x_test, splits.y_test, verbose=0)[1])
     return run
-
-
-def comparison_rows(runs: dict) -> list[tuple]:
-    """Rows for :func:`cifar_tutorial.notebook.format_table` from ``{label: TrainingRun}``:
-    label, parameters, test accuracy, best validation accuracy, epochs, training seconds."""
-    return [
-        (label, f"{run.model.count_params():,}",
-         "-" if run.test_accuracy is None else f"{run.test_accuracy:.1%}",
-         f"{run.best_val_accuracy:.1%}", run.epochs, f"{run.seconds:.0f}")
-        for label, run in runs.items()
-    ]
-
-
-COMPARISON_HEADER = ("model", "parameters", "test accuracy", "best val. accuracy", "epochs", "seconds")
 
 
 def train_recipe(splits, *, epochs: int, batch_size: int = recipe.BATCH_SIZE, callbacks: list | None = None,
@@ -152,7 +143,7 @@ class FlipTTAChoice:
 def choose_flip_tta(model: keras.Model, x_val: np.ndarray, y_val: np.ndarray) -> FlipTTAChoice:
     """Keep ``model`` or wrap it with flip test-time augmentation
     (:func:`cifar_tutorial.models.with_flip_tta`), whichever has the higher
-    accuracy on the validation images ``x_val`` (float32 ``(N, 32, 32, 3)``)
+    accuracy on the validation images ``x_val`` (``(N, 32, 32, 3)``, pixels 0..255)
     and labels ``y_val`` (``(N,)``): a choice like any other, so it is made
     on validation data, never on the test set. Ties keep the plain model.
     """

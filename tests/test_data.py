@@ -270,3 +270,12 @@ def test_stratified_subset():
     x_sub, y_sub = data.stratified_subset(x, y, 100, seed=0)
     assert len(x_sub) == 100 and np.bincount(y_sub).tolist() == [10] * 10
     assert data.stratified_subset(x, y, None)[0] is x
+
+
+def test_prepare_splits_keeps_raw_pixels_for_the_models_rescaling(sample_archive):
+    splits = data.prepare_splits(None, seed=42, path=sample_archive)
+    (x_train, _), (x_test, y_test), _ = data.load_cifar10(sample_archive)
+    assert splits.x_train.dtype == splits.x_val.dtype == splits.x_test.dtype == np.uint8
+    assert len(splits.x_train) + len(splits.x_val) == len(x_train) and len(splits.x_val) >= 500
+    np.testing.assert_array_equal(splits.x_test, x_test)  # the test set is never touched
+    np.testing.assert_array_equal(splits.y_test, y_test)

@@ -179,13 +179,17 @@ def test_gap_augmentation_callbacks(tmp_path):
     flip_shift = keras.Sequential([keras.layers.RandomFlip("horizontal"), keras.layers.RandomTranslation(0.1, 0.1)])
     assert_hint(ex.check_04_augmentation(flip_shift), "RandomZoom")
 
-    stop = keras.callbacks.EarlyStopping(monitor="val_loss", patience=3, restore_best_weights=True)
-    save = keras.callbacks.ModelCheckpoint(tmp_path / "m.keras", monitor="val_loss", save_best_only=True)
+    stop = keras.callbacks.EarlyStopping(monitor="val_accuracy", patience=5, restore_best_weights=True)
+    save = keras.callbacks.ModelCheckpoint(tmp_path / "m.keras", monitor="val_accuracy", save_best_only=True)
     assert_right(ex.check_04_callbacks([stop, save]))
     assert_hint(ex.check_04_callbacks([save]), "EarlyStopping")
-    assert_hint(ex.check_04_callbacks([keras.callbacks.EarlyStopping(patience=3), save]), "monitor='val_loss'")
+    assert_hint(ex.check_04_callbacks([keras.callbacks.EarlyStopping(patience=5), save]), "monitor='val_accuracy'")
+    lesson_stop = keras.callbacks.EarlyStopping(monitor="val_loss", patience=3, restore_best_weights=True)
+    assert_hint(ex.check_04_callbacks([lesson_stop, save]), "patience=5")  # the lesson's callback, copied
     assert_hint(ex.check_04_callbacks([stop, keras.callbacks.ModelCheckpoint(tmp_path / "m.weights.h5",
-                                       monitor="val_loss", save_best_only=True, save_weights_only=True)]), ".keras")
+                                       monitor="val_accuracy", save_best_only=True, save_weights_only=True)]), ".keras")
+    assert_hint(ex.check_04_callbacks([stop, keras.callbacks.ModelCheckpoint(tmp_path / "m.keras", monitor="val_loss",
+                                                                              save_best_only=True)]), "monitor='val_accuracy'")
 
 
 def test_lesson_05_checks(rng):
