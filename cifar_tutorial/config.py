@@ -71,11 +71,12 @@ PROFILES = {
     # (509 of the 5,085-image sample) and the baseline of lesson 04 overfits clearly.
     # Measured in float32 on a 2-core AMD EPYC (2026-11-23, sample, seed 42): the
     # TensorFlow-tutorial CNN took 47 s for 20 epochs at batch 32 (train 84.5%,
-    # validation 48.1%), its batch-norm variant 56 s. At 16 epochs lesson 04's cells took
-    # 33 to 60 s (batch norm the slowest): 14 epochs leave a margin under one minute.
-    # The recipe took 43.5 s for 8 epochs (64.5% test; benchmarks/results/
-    # fast_recipe_trials.jsonl, trial class-f32-all-e8): 9 epochs aim at 50 s.
-    "class": Profile("class", train_size=None, epochs=14, batch_size=32, recipe_epochs=9),
+    # validation 48.1%), its batch-norm variant 56 s. At 14 epochs lesson 04's cells took
+    # 31 to 58 s from one run to the next (batch norm 4.2 s per epoch) and the recipe
+    # 46 to 59 s for 9 epochs: 12 and 8 epochs keep a margin under one minute. The recipe
+    # took 43.5 s for 8 epochs (64.5% test; benchmarks/results/fast_recipe_trials.jsonl,
+    # trial class-f32-all-e8).
+    "class": Profile("class", train_size=None, epochs=12, batch_size=32, recipe_epochs=8),
     # recipe_epochs: the recipe's 15-epoch trials on the 5,085-image sample took 56 to
     # 68 s in bfloat16 on a 2-core AMD EPYC (3.3 to 4.5 s per epoch; 70.4 to 72.1% test
     # accuracy with peak learning rate 0.15): 14 epochs aim at one minute.
