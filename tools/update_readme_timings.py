@@ -22,7 +22,7 @@ from pathlib import Path
 README = Path(__file__).resolve().parent.parent / "README.md"
 
 
-def timings_markdown(profile: str, rows, machine: str, date: str | None = None) -> str:
+def timings_markdown(profile: str, rows, machine: str, date: str | None = None, precision: str | None = None) -> str:
     """The README's timing table for one profile.
 
     Args:
@@ -31,6 +31,7 @@ def timings_markdown(profile: str, rows, machine: str, date: str | None = None) 
             ``status``, ``seconds``).
         machine: :func:`cifar_tutorial.classroom.machine_summary`.
         date: ``YYYY-MM-DD`` (default: today).
+        precision: the precision the lessons ran in (e.g. ``float32 (forced)``), if known.
     """
     from cifar_tutorial.notebook import format_table
 
@@ -40,7 +41,8 @@ def timings_markdown(profile: str, rows, machine: str, date: str | None = None) 
                          + [("all", "", f"{int(total // 60)}:{total % 60:04.1f}")])
     when = date or time.strftime("%Y-%m-%d")
     return (f"Profile `{profile}`, measured {when} by `python tools/update_readme_timings.py --profile {profile}` "
-            f"on: {machine}. Wall-clock time per notebook, kernel start included.\n\n```\n{table}\n```\n")
+            f"on: {machine}{f'; precision {precision}' if precision else ''}. "
+            f"Wall-clock time per notebook, kernel start included.\n\n```\n{table}\n```\n")
 
 
 def replace_block(text: str, profile: str, markdown: str) -> str:
@@ -58,7 +60,7 @@ def replace_block(text: str, profile: str, markdown: str) -> str:
 
 
 def main(argv=None) -> int:
-    from cifar_tutorial import classroom, runner
+    from cifar_tutorial import classroom, mixed_precision, runner
 
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--profile", required=True, choices=["smoke", "class", "full"])
@@ -70,7 +72,8 @@ def main(argv=None) -> int:
     if status != 0:
         print("Not every lesson succeeded: the README is left as it was.", file=sys.stderr)
         return status
-    markdown = timings_markdown(args.profile, rows, classroom.machine_summary())
+    markdown = timings_markdown(args.profile, rows, classroom.machine_summary(),
+                                precision=str(mixed_precision.precision_for_this_machine()))
     args.readme.write_text(replace_block(args.readme.read_text(encoding="utf-8"), args.profile, markdown), encoding="utf-8")
     print(f"Timing table for profile {args.profile!r} written to {args.readme.name}.")
     return 0
