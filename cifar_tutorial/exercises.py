@@ -276,10 +276,10 @@ def check_02_width_sweep(results: Mapping[tuple, tuple], bigger_always_better) -
     "is bigger always better here?" (``True`` or ``False``).
 
     Checks each parameter count (``3072`` inputs, ``10`` outputs), that every
-    accuracy is a fraction above chance (0.15: a trained model, not an
-    untrained one, which scores about 0.10), and that the answer agrees with
-    the student's own results: ``True`` only if test accuracy never fell as
-    the parameter count rose.
+    accuracy is a fraction, and that the answer agrees with the student's own
+    results: ``True`` only if test accuracy never fell as the parameter count
+    rose. The feedback for a right answer is the same either way, so that it
+    does not depend on how a particular run turned out.
     """
     if len(results) < 3:
         return _hint("train at least three widths (for example half, the default and double).")
@@ -291,9 +291,6 @@ def check_02_width_sweep(results: Mapping[tuple, tuple], bigger_always_better) -
                          "use model.count_params().")
         if not 0.0 <= float(accuracy) <= 1.0:
             return _hint(f"accuracy {accuracy} for {tuple(units)} is not a fraction between 0 and 1.")
-        if float(accuracy) < 0.15:
-            return _hint(f"accuracy {float(accuracy):.1%} for {tuple(units)} is near chance (10%): "
-                         "was that model trained (model.fit) before model.evaluate?")
     if not isinstance(bigger_always_better, (bool, np.bool_)):
         return _hint("answer the question with True or False: is bigger always better here?")
     ordered = [float(accuracy) for _, accuracy in sorted(results.values(), key=lambda pair: _as_int(pair[0]))]
@@ -302,9 +299,8 @@ def check_02_width_sweep(results: Mapping[tuple, tuple], bigger_always_better) -
         return _hint("read your own table again, sorted by parameters: "
                      + ("accuracy never falls as the network grows." if monotone else
                         "somewhere a larger network scored lower than a smaller one."))
-    return _right("parameter counts are right and your answer matches your results"
-                  + (". With more widths or another seed, does it still hold?" if monotone else
-                     ": more parameters did not always help; the training noise (lesson 04) is part of why."))
+    return _right("parameter counts are right and your answer matches your own results. Before you generalise, "
+                  "remember that two runs of one model differ by chance (lesson 04 measures how much).")
 
 
 # ------------------------------------------------------------------ lesson 03
@@ -316,7 +312,10 @@ def _close(got, expected, atol: float = 1e-4) -> bool:
     digits: Keras' ``mixed_bfloat16`` policy, see :mod:`cifar_tutorial.mixed_precision`)."""
     got = keras.ops.convert_to_numpy(got)
     if str(np.asarray(got).dtype) == "bfloat16":
-        return np.allclose(np.asarray(got, dtype=np.float64), expected, rtol=1e-2, atol=3e-2)
+        # bfloat16 keeps 8 significant bits: an error of about 0.4% of the largest value
+        # (inputs rounded, then summed over the kernel), whatever the pixels' scale (0..1 or 0..255).
+        scale = max(1.0, float(np.max(np.abs(expected))))
+        return np.allclose(np.asarray(got, dtype=np.float64), expected, rtol=1e-2, atol=3e-2 * scale)
     return np.allclose(np.asarray(got, dtype=np.float64), expected, atol=atol)
 
 

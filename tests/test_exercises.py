@@ -115,8 +115,9 @@ def test_accuracy_and_width_sweep(rng):
     sweep[(128, 64)] = (sweep[(128, 64)][0], 0.25)  # the middle width scored lower
     assert_hint(ex.check_02_width_sweep(sweep, True), "larger network scored lower")
     assert_right(ex.check_02_width_sweep(sweep, False))
-    sweep[(256, 128)] = (sweep[(256, 128)][0], 0.1)  # untrained: chance level
-    assert_hint(ex.check_02_width_sweep(sweep, False), "near chance")
+    sweep[(256, 128)] = (sweep[(256, 128)][0], 1.5)
+    assert_hint(ex.check_02_width_sweep(sweep, False), "not a fraction")
+    sweep[(256, 128)] = (sweep[(256, 128)][0], 0.35)
     sweep[(64, 32)] = (1, 0.3)
     assert_hint(ex.check_02_width_sweep(sweep, False), "count_params")
     assert_hint(ex.check_02_width_sweep({(8,): (24_666, 0.2)}, True), "at least three")
@@ -144,7 +145,10 @@ def test_checks_accept_right_answers_computed_in_bfloat16(rng):
         conv.build((None, 32, 32, 1))
         conv.set_weights([ex.SHARPEN[:, :, None, None]])
         assert_right(ex.check_03_sharpen(ex.SHARPEN, conv(grey), grey))
+        pixels = grey * 255  # the lessons' grey images are on the 0..255 scale
+        assert_right(ex.check_03_sharpen(ex.SHARPEN, conv(pixels), pixels))
         conv.set_weights([np.ones((3, 3, 1, 1), "float32")])  # the wrong filter, set by mistake
+        assert_hint(ex.check_03_sharpen(ex.SHARPEN, conv(pixels), pixels), "differs from the sharpening")
         assert_hint(ex.check_03_sharpen(ex.SHARPEN, conv(grey), grey), "differs from the sharpening")
         zoom = keras.Sequential([keras.Input((32, 32, 3)), keras.layers.RandomFlip("horizontal"),
                                  keras.layers.RandomTranslation(0.1, 0.1), keras.layers.RandomZoom(0.1)])
