@@ -46,7 +46,7 @@ def top_k_accuracy(y_true: np.ndarray, probabilities: np.ndarray, k: int) -> flo
     """
     from sklearn.metrics import top_k_accuracy_score
 
-    probabilities = np.asarray(probabilities, dtype=np.float32)  # bfloat16 outputs too (scikit-learn needs float)
+    probabilities = np.asarray(probabilities, dtype=np.float64)  # bfloat16 outputs too (scikit-learn needs float)
     return float(top_k_accuracy_score(y_true, probabilities, k=k, labels=np.arange(probabilities.shape[1])))
 
 
