@@ -180,9 +180,9 @@ def stage_data(archive: str | os.PathLike | None = None, data_dir: str | os.Path
     if archive is not None:
         archive = Path(archive).expanduser()
         source = data.locate_archive(archive)
-        if source.sha256 == data.ARCHIVE_SHA256:
+        if source.sha256 == data.CIFAR10.sha256:
             target = folder / data.ARCHIVE_NAME
-            if not target.is_file() or data.sha256_of(target) != data.ARCHIVE_SHA256:
+            if not target.is_file() or data.sha256_of(target) != data.CIFAR10.sha256:
                 folder.mkdir(parents=True, exist_ok=True)
                 tmp = folder / f".{data.ARCHIVE_NAME}.{os.getpid()}.copy"
                 try:

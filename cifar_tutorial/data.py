@@ -1,4 +1,4 @@
-"""Loading CIFAR-10 from the official archive, and the standard preprocessing.
+"""Loading CIFAR-10 and CIFAR-100 from their official archives, and the standard preprocessing.
 
 CIFAR-10 (Krizhevsky, 2009, "Learning Multiple Layers of Features from Tiny
 Images", https://www.cs.toronto.edu/~kriz/cifar.html) ships as
@@ -10,10 +10,19 @@ array of shape ``(n, 3072)``: 1024 red, 1024 green, then 1024 blue values of a
 images a batch) and smaller slices in the same format load through the same
 code.
 
+CIFAR-100 (same paper and page) ships as ``cifar-100-python.tar.gz``: a folder
+``cifar-100-python/`` holding ``train``, ``test`` and ``meta``; a batch has
+``b"fine_labels"`` (0-99) and ``b"coarse_labels"`` (0-19, the 20
+superclasses) beside the same ``b"data"``, and ``meta`` has
+``b"fine_label_names"`` and ``b"coarse_label_names"``. Both archives are
+described by an :class:`ArchiveFormat` (:data:`CIFAR10`, :data:`CIFAR100`)
+and go through the same code: source order, restricted unpickler, download,
+lock and errors.
+
 Where the archive comes from, first match wins (see :func:`locate_archive`):
 
 1. the ``path`` argument;
-2. the ``CIFAR10_ARCHIVE`` environment variable (an archive or an extracted
+2. the ``CIFAR10_ARCHIVE`` (``CIFAR100_ARCHIVE``) environment variable (an archive or an extracted
    ``cifar-10-batches-py/`` folder);
 3. a copy in the data folder whose sha256 matches the official one;
 4. a download of the official archive into the data folder, sha256-checked,
@@ -74,14 +83,89 @@ LOCK_NAME = ARCHIVE_NAME + ".lock"
 # Longest wait for another process's download into the same folder: 163 MB
 # at 1 Mbit/s is about 22 minutes.
 LOCK_TIMEOUT_S = 30 * 60.0
+CIFAR100_ARCHIVE_SHA256 = "85cd44d02ba6437773c5bbd22e183051d648de2e7d6b014e1ef29b855ba677a7"
+KNOWN_ARCHIVES[CIFAR100_ARCHIVE_SHA256] = "official CIFAR-100 archive (50,000 train / 10,000 test)"
 # errno values that mean "this folder cannot take the file", not "the network failed".
 _FOLDER_ERRNOS = {errno.EACCES, errno.EPERM, errno.EROFS, errno.ENOSPC, errno.EDQUOT}
 
-_FIX = (
-    f"Fix: download {ARCHIVE_NAME} (163 MB) from {ARCHIVE_URL} on a machine with "
-    f"internet access, then either set {ARCHIVE_ENV}=/path/to/{ARCHIVE_NAME} or "
-    "copy it into the data folder ({data_dir})."
+
+
+@dataclasses.dataclass(frozen=True)
+class LabelSet:
+    """One kind of label an archive holds.
+
+    Attributes:
+        key: the batch dict's key of the labels, e.g. ``b"labels"``.
+        names_key: the meta file's key of the class names.
+        num_classes: how many classes (labels run 0..num_classes-1).
+    """
+
+    key: bytes
+    names_key: bytes
+    num_classes: int
+
+
+@dataclasses.dataclass(frozen=True)
+class ArchiveFormat:
+    """What tells one archive of the CIFAR family from another; everything
+    else (finding, checking, downloading, unpickling) is shared.
+
+    Attributes:
+        name: ``"CIFAR-10"`` or ``"CIFAR-100"``, for messages.
+        archive_name: the official file name, also its name in the data folder.
+        url: the official address.
+        sha256: the official archive's hex digest.
+        size: its size, for messages (``"163 MB"``).
+        folder_name: the folder inside the archive.
+        train_members, test_member, meta_member: batch file names in it.
+        archive_env, url_env: environment variables naming a local copy and
+            a mirror.
+        label_sets: label mode -> :class:`LabelSet`; the first is the default.
+    """
+
+    name: str
+    archive_name: str
+    url: str
+    sha256: str
+    size: str
+    folder_name: str
+    train_members: tuple[str, ...]
+    test_member: str
+    meta_member: str
+    archive_env: str
+    url_env: str
+    label_sets: dict
+
+    @property
+    def lock_name(self) -> str:
+        """The lock file held in the data folder while the cache is checked or filled."""
+        return self.archive_name + ".lock"
+
+    def fix(self, data_dir) -> str:
+        """The fix for "no archive": where to get it and where to put it."""
+        return (f"Fix: download {self.archive_name} ({self.size}) from {self.url} on a machine with "
+                f"internet access, then either set {self.archive_env}=/path/to/{self.archive_name} or "
+                f"copy it into the data folder ({data_dir}).")
+
+
+CIFAR10 = ArchiveFormat(
+    "CIFAR-10", ARCHIVE_NAME, ARCHIVE_URL, ARCHIVE_SHA256, "163 MB", FOLDER_NAME, TRAIN_BATCHES,
+    TEST_BATCH, META_FILE, ARCHIVE_ENV, URL_ENV, {"labels": LabelSet(b"labels", b"label_names", 10)},
 )
+# Published on https://www.cs.toronto.edu/~kriz/cifar.html (md5
+# eb9058c3a382ffc7106e4002c42a8d85) and recorded as sha256 by Keras
+# (keras/src/datasets/cifar100.py); 169,001,437 bytes.
+CIFAR100 = ArchiveFormat(
+    "CIFAR-100", "cifar-100-python.tar.gz", "https://www.cs.toronto.edu/~kriz/cifar-100-python.tar.gz",
+    CIFAR100_ARCHIVE_SHA256, "161 MB", "cifar-100-python", ("train",), "test", "meta",
+    "CIFAR100_ARCHIVE", "CIFAR100_URL",
+    {"fine": LabelSet(b"fine_labels", b"fine_label_names", 100),
+     "coarse": LabelSet(b"coarse_labels", b"coarse_label_names", 20)},
+)
+
+
+def _format(fmt: ArchiveFormat | None) -> ArchiveFormat:
+    return fmt if fmt is not None else CIFAR10  # looked up at call time, so tests can stand in
 
 
 class CIFAR10Error(Exception):
@@ -122,13 +206,14 @@ class DataSource:
     kind: str
     path: Path
     sha256: str | None
+    env_name: str = ARCHIVE_ENV
 
     @property
     def description(self) -> str:
         """One line naming the source without machine-specific paths."""
         how = {
-            "argument": "path given to load_cifar10",
-            "environment": f"{ARCHIVE_ENV}",
+            "argument": "path given to the loader",
+            "environment": self.env_name,
             "cache": "verified copy in the data folder",
             "download": "downloaded into the data folder",
         }[self.kind]
@@ -143,11 +228,11 @@ class DataSource:
 
 @dataclasses.dataclass(frozen=True)
 class DatasetInfo:
-    """What :func:`load_cifar10` returns beside the arrays.
+    """What :func:`load_cifar10` and :func:`load_cifar100` return beside the arrays.
 
     Attributes:
-        class_names: the ten label names read from ``batches.meta``, index =
-            label.
+        class_names: the label names read from the meta file, index = label
+            (10 for CIFAR-10; 100 or 20 for CIFAR-100).
         source: the :class:`DataSource` that was read.
     """
 
@@ -184,31 +269,46 @@ class _BatchUnpickler(pickle.Unpickler):
         return super().find_class(module, name)
 
 
-def _unpickle(raw: bytes, where: str) -> dict:
+def _unpickle(raw: bytes, where: str, fmt: ArchiveFormat | None = None) -> dict:
+    fmt = _format(fmt)
     try:
         obj = _BatchUnpickler(io.BytesIO(raw), encoding="bytes").load()
     except UnsafePickleError as err:
         raise UnsafePickleError(
-            f"{where}: {err}. CIFAR-10 batches hold only NumPy arrays and lists, so this "
-            "file was tampered with or is not a CIFAR-10 batch; nothing in it was run. "
-            f"Fix: replace the archive with the official {ARCHIVE_NAME}."
+            f"{where}: {err}. {fmt.name} batches hold only NumPy arrays and lists, so this "
+            f"file was tampered with or is not a {fmt.name} batch; nothing in it was run. "
+            f"Fix: replace the archive with the official {fmt.archive_name}."
         ) from None
     except Exception as err:  # truncated or garbled pickle: many error types
         raise ArchiveCorruptError(
             f"{where}: not a readable pickle ({type(err).__name__}: {err}). "
-            f"Fix: replace the archive with a fresh copy of {ARCHIVE_NAME}."
+            f"Fix: replace the archive with a fresh copy of {fmt.archive_name}."
         ) from err
     if not isinstance(obj, dict):
         raise ArchiveCorruptError(f"{where}: expected a dict, found {type(obj).__name__}.")
     return obj
 
 
-def parse_batch(raw: bytes, where: str = "batch") -> tuple[np.ndarray, np.ndarray]:
-    """Decode one pickled CIFAR-10 batch.
+def _label_set(fmt: ArchiveFormat, label_mode: str | None) -> LabelSet:
+    if label_mode is None:
+        return next(iter(fmt.label_sets.values()))
+    if label_mode not in fmt.label_sets:
+        raise ValueError(f"label_mode must be one of {', '.join(map(repr, fmt.label_sets))} for "
+                         f"{fmt.name}, got {label_mode!r}.")
+    return fmt.label_sets[label_mode]
+
+
+def parse_batch(raw: bytes, where: str = "batch", fmt: ArchiveFormat | None = None,
+                label_mode: str | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """Decode one pickled batch of CIFAR-10 (or, with ``fmt=CIFAR100``, CIFAR-100).
 
     Args:
-        raw: the bytes of a ``data_batch_*`` or ``test_batch`` file.
+        raw: the bytes of a ``data_batch_*`` or ``test_batch`` file (CIFAR-100:
+            ``train`` or ``test``).
         where: a name for the file, used in error messages.
+        fmt: :data:`CIFAR10` (default) or :data:`CIFAR100`.
+        label_mode: which labels to read (CIFAR-100: ``"fine"``, the default,
+            or ``"coarse"``); ``None`` the format's first.
 
     Returns:
         ``(x, y)``: ``x`` uint8 of shape ``(n, 32, 32, 3)`` (height, width,
@@ -217,38 +317,50 @@ def parse_batch(raw: bytes, where: str = "batch") -> tuple[np.ndarray, np.ndarra
     Raises:
         UnsafePickleError: the pickle refers to anything but NumPy arrays.
         ArchiveCorruptError: the pickle is unreadable, or ``data`` is not
-            ``(n, 3072)`` uint8, or ``labels`` is not ``n`` ints in 0..9.
+            ``(n, 3072)`` uint8, or the labels are not ``n`` ints in
+            0..num_classes-1.
+        ValueError: ``label_mode`` is not one the format has.
     """
-    batch = _unpickle(raw, where)
+    fmt = _format(fmt)
+    labels_of = _label_set(fmt, label_mode)
+    batch = _unpickle(raw, where, fmt)
     data = batch.get(b"data")
-    labels = batch.get(b"labels")
+    labels = batch.get(labels_of.key)
     if not isinstance(data, np.ndarray) or data.dtype != np.uint8 or data.ndim != 2 or data.shape[1] != 3072:
         shape = getattr(data, "shape", None)
         raise ArchiveCorruptError(
             f"{where}: 'data' must be a uint8 array of shape (n, 3072), found "
             f"{type(data).__name__} with shape {shape}. Fix: replace the archive with "
-            f"a fresh copy of {ARCHIVE_NAME}."
+            f"a fresh copy of {fmt.archive_name}."
         )
     y = np.asarray(labels if labels is not None else [], dtype=np.int64)
-    if y.shape != (data.shape[0],) or (y.size and (y.min() < 0 or y.max() > 9)):
+    top = labels_of.num_classes - 1
+    if y.shape != (data.shape[0],) or (y.size and (y.min() < 0 or y.max() > top)):
         raise ArchiveCorruptError(
-            f"{where}: 'labels' must hold {data.shape[0]} integers in 0..9, found shape "
-            f"{y.shape}. Fix: replace the archive with a fresh copy of {ARCHIVE_NAME}."
+            f"{where}: '{labels_of.key.decode()}' must hold {data.shape[0]} integers in 0..{top}, found "
+            f"shape {y.shape}. Fix: replace the archive with a fresh copy of {fmt.archive_name}."
         )
     x = data.reshape(-1, 3, 32, 32).transpose(0, 2, 3, 1)
     return np.ascontiguousarray(x), y.astype(np.uint8)
 
 
-def parse_meta(raw: bytes, where: str = META_FILE) -> tuple[str, ...]:
-    """Decode ``batches.meta`` into the ten class names (index = label).
+def parse_meta(raw: bytes, where: str = META_FILE, fmt: ArchiveFormat | None = None,
+               label_mode: str | None = None) -> tuple[str, ...]:
+    """Decode ``batches.meta`` (CIFAR-100: ``meta``) into the class names (index = label).
+
+    Args:
+        raw, where, fmt, label_mode: as :func:`parse_batch`.
 
     Raises:
-        UnsafePickleError, ArchiveCorruptError: as :func:`parse_batch`.
+        UnsafePickleError, ArchiveCorruptError, ValueError: as :func:`parse_batch`.
     """
-    meta = _unpickle(raw, where)
-    names = meta.get(b"label_names")
-    if not isinstance(names, list) or len(names) != 10:
-        raise ArchiveCorruptError(f"{where}: expected 10 'label_names', found {names!r:.80}.")
+    fmt = _format(fmt)
+    labels_of = _label_set(fmt, label_mode)
+    meta = _unpickle(raw, where, fmt)
+    names = meta.get(labels_of.names_key)
+    if not isinstance(names, list) or len(names) != labels_of.num_classes:
+        raise ArchiveCorruptError(f"{where}: expected {labels_of.num_classes} "
+                                  f"'{labels_of.names_key.decode()}', found {names!r:.80}.")
     return tuple(n.decode("ascii") if isinstance(n, bytes) else str(n) for n in names)
 
 
@@ -281,7 +393,7 @@ def sha256_of(path: str | os.PathLike, chunk_bytes: int = 1 << 20) -> str:
     return digest.hexdigest()
 
 
-def folder_error(data_dir: Path, err: OSError, during: str) -> DataFolderError:
+def folder_error(data_dir: Path, err: OSError, during: str, fmt: ArchiveFormat | None = None) -> DataFolderError:
     """A :class:`DataFolderError` with the fix for a failed write into ``data_dir``.
 
     Args:
@@ -289,10 +401,12 @@ def folder_error(data_dir: Path, err: OSError, during: str) -> DataFolderError:
         err: the ``OSError``; ``ENOSPC``/``EDQUOT`` read as a full disk, any
             other errno as a folder that is not writable.
         during: what was being done, for the message ("while downloading ...").
+        fmt: the archive's format (default :data:`CIFAR10`), for the file's name.
     """
+    fmt = _format(fmt)
     where = f"{data_dir}: "
-    alternatives = (f"or set {DATA_DIR_ENV} to a folder on another disk, or set {ARCHIVE_ENV} "
-                    f"to a copy of {ARCHIVE_NAME} you already have.")
+    alternatives = (f"or set {DATA_DIR_ENV} to a folder on another disk, or set {fmt.archive_env} "
+                    f"to a copy of {fmt.archive_name} you already have.")
     if err.errno in (errno.ENOSPC, errno.EDQUOT):
         return DataFolderError(err.errno, where + f"the disk is full ({err.strerror}) {during}; nothing was "
                                f"left behind. Fix: free at least {DOWNLOAD_FREE_BYTES // 1_000_000} MB, " + alternatives)
@@ -301,26 +415,28 @@ def folder_error(data_dir: Path, err: OSError, during: str) -> DataFolderError:
 
 
 @contextlib.contextmanager
-def _cache_lock(data_dir: Path, *, required: bool = True, timeout_s: float = LOCK_TIMEOUT_S):
-    """Hold ``<data_dir>/cifar-10-python.tar.gz.lock`` (``filelock.FileLock``,
+def _cache_lock(data_dir: Path, *, required: bool = True, timeout_s: float = LOCK_TIMEOUT_S,
+                fmt: ArchiveFormat | None = None):
+    """Hold ``<data_dir>/cifar-10-python.tar.gz.lock`` (``fmt.lock_name``) (``filelock.FileLock``,
     an OS-level lock released when the process ends) while the cache is
     checked or filled, so two notebooks never download into one folder at
     once. With ``required=False`` a folder where no lock file can be created
     (read-only) is used without one: nobody can write there either."""
     from filelock import FileLock, Timeout
 
-    lock = FileLock(data_dir / LOCK_NAME, timeout=timeout_s)
+    fmt = _format(fmt)
+    lock = FileLock(data_dir / fmt.lock_name, timeout=timeout_s)
     try:
         data_dir.mkdir(parents=True, exist_ok=True)
         lock.acquire()
     except Timeout:
         raise DataFolderError(
-            errno.EBUSY, f"{data_dir}: another process has held {LOCK_NAME} for {timeout_s:g} s "
+            errno.EBUSY, f"{data_dir}: another process has held {fmt.lock_name} for {timeout_s:g} s "
             "(a download into the same folder). Fix: wait for it to finish, or stop it and run again."
         ) from None
     except OSError as err:
         if required or err.errno not in _FOLDER_ERRNOS:
-            raise folder_error(data_dir, err, "when preparing to download the archive") from None
+            raise folder_error(data_dir, err, "when preparing to download the archive", fmt) from None
         yield
         return
     try:
@@ -355,19 +471,21 @@ def _fetch(url: str, part: Path, timeout_s: float) -> None:
 
 def _download(data_dir: Path, url: str | None = None, sha256: str | None = None,
               timeout_s: float = DOWNLOAD_TIMEOUT_S, attempts: int = DOWNLOAD_ATTEMPTS,
-              retry_wait_s: float = RETRY_WAIT_S, min_free_bytes: int = DOWNLOAD_FREE_BYTES) -> Path:
+              retry_wait_s: float = RETRY_WAIT_S, min_free_bytes: int = DOWNLOAD_FREE_BYTES,
+              fmt: ArchiveFormat | None = None) -> Path:
     """:func:`download_archive` without the lock."""
     from tenacity import Retrying, retry_if_exception_type, stop_after_attempt, wait_fixed
 
-    url = url or os.environ.get(URL_ENV) or ARCHIVE_URL
-    sha256 = sha256 or ARCHIVE_SHA256
+    fmt = _format(fmt)
+    url = url or os.environ.get(fmt.url_env) or fmt.url
+    sha256 = sha256 or fmt.sha256
     attempts = max(1, attempts)
 
-    target = data_dir / ARCHIVE_NAME
+    target = data_dir / fmt.archive_name
     free = shutil.disk_usage(data_dir).free
     if free < min_free_bytes:
         raise folder_error(data_dir, OSError(errno.ENOSPC, f"{free / 1e6:.0f} MB free, "
-                                              f"{min_free_bytes / 1e6:.0f} MB needed"), "before downloading")
+                                              f"{min_free_bytes / 1e6:.0f} MB needed"), "before downloading", fmt)
 
     def say_retrying(state) -> None:
         failure = state.outcome.exception()
@@ -376,7 +494,7 @@ def _download(data_dir: Path, url: str | None = None, sha256: str | None = None,
 
     def attempt_once(number: int) -> Path:
         # A name of this process and attempt alone, under the final name only once verified.
-        part = data_dir / f".{ARCHIVE_NAME}.{os.getpid()}.{number}.part"
+        part = data_dir / f".{fmt.archive_name}.{os.getpid()}.{number}.part"
         try:
             _fetch(url, part, timeout_s)
             got = sha256_of(part)
@@ -389,7 +507,7 @@ def _download(data_dir: Path, url: str | None = None, sha256: str | None = None,
             return target
         except OSError as err:
             if err.errno in _FOLDER_ERRNOS:
-                raise folder_error(data_dir, err, "while downloading the archive") from None
+                raise folder_error(data_dir, err, "while downloading the archive", fmt) from None
             raise _TransferError(f"{type(err).__name__}: {err}") from err
         finally:
             part.unlink(missing_ok=True)
@@ -402,15 +520,15 @@ def _download(data_dir: Path, url: str | None = None, sha256: str | None = None,
                 return attempt_once(attempt.retry_state.attempt_number)
     except _TransferError as failure:
         raise ArchiveNotFoundError(
-            f"No CIFAR-10 archive was found and the download from {url} failed {attempts} time(s) "
-            f"(last: {failure}). " + _FIX.format(data_dir=data_dir)
+            f"No {fmt.name} archive was found and the download from {url} failed {attempts} time(s) "
+            f"(last: {failure}). " + fmt.fix(data_dir)
         ) from None
 
 
 def download_archive(data_dir: str | os.PathLike, *, url: str | None = None,
                      sha256: str | None = None, timeout_s: float = DOWNLOAD_TIMEOUT_S,
                      attempts: int = DOWNLOAD_ATTEMPTS, retry_wait_s: float = RETRY_WAIT_S,
-                     min_free_bytes: int = DOWNLOAD_FREE_BYTES) -> Path:
+                     min_free_bytes: int = DOWNLOAD_FREE_BYTES, fmt: ArchiveFormat | None = None) -> Path:
     """Download the archive into ``data_dir`` and return its path.
 
     The file is streamed with ``requests`` (its own connect and read
@@ -434,6 +552,8 @@ def download_archive(data_dir: str | os.PathLike, *, url: str | None = None,
         retry_wait_s: seconds to wait between attempts.
         min_free_bytes: free space (bytes) the folder's disk must have
             before the download starts.
+        fmt: :data:`CIFAR10` (default) or :data:`CIFAR100`: the file's name,
+            official address and checksum, and ``CIFAR100_URL`` for a mirror.
 
     Raises:
         ArchiveNotFoundError: every attempt failed (no network, HTTP error,
@@ -444,18 +564,20 @@ def download_archive(data_dir: str | os.PathLike, *, url: str | None = None,
             full, or another process held the lock for ``LOCK_TIMEOUT_S``.
     """
     data_dir = Path(data_dir)
-    with _cache_lock(data_dir):
-        return _download(data_dir, url, sha256, timeout_s, attempts, retry_wait_s, min_free_bytes)
+    with _cache_lock(data_dir, fmt=fmt):
+        return _download(data_dir, url, sha256, timeout_s, attempts, retry_wait_s, min_free_bytes, fmt)
 
 
 def locate_archive(path: str | os.PathLike | None = None, *, data_dir: str | os.PathLike | None = None,
-                   download: bool = True) -> DataSource:
+                   download: bool = True, fmt: ArchiveFormat | None = None) -> DataSource:
     """Find the archive to read, downloading it only as the last resort.
 
     Args:
         path: an archive file or an extracted ``cifar-10-batches-py`` folder.
         data_dir: the cache folder (default: :func:`default_data_dir`).
         download: whether to download when nothing else is found.
+        fmt: :data:`CIFAR10` (default) or :data:`CIFAR100`, whose environment
+            variable (``CIFAR100_ARCHIVE``), file name and checksum are used.
 
     Returns:
         A :class:`DataSource`; an archive file's sha256 is computed (about
@@ -469,52 +591,54 @@ def locate_archive(path: str | os.PathLike | None = None, *, data_dir: str | os.
         DataFolderError: a download is needed but the data folder is
             read-only or its disk full (see :func:`download_archive`).
     """
+    fmt = _format(fmt)
     data_dir = Path(data_dir) if data_dir is not None else default_data_dir()
-    for kind, value in (("argument", path), ("environment", os.environ.get(ARCHIVE_ENV) or None)):
+    env = fmt.archive_env
+    for kind, value in (("argument", path), ("environment", os.environ.get(env) or None)):
         if value is None:
             continue
         candidate = Path(value).expanduser()
-        origin = "the path argument" if kind == "argument" else f"{ARCHIVE_ENV}={value}"
+        origin = "the path argument" if kind == "argument" else f"{env}={value}"
         if candidate.is_dir():
-            return DataSource(kind, candidate, None)
+            return DataSource(kind, candidate, None, env)
         if candidate.is_file():
-            return DataSource(kind, candidate, sha256_of(candidate))
+            return DataSource(kind, candidate, sha256_of(candidate), env)
         raise ArchiveNotFoundError(
             f"{candidate}: no such file or folder (from {origin}). Fix: point it at "
-            f"{ARCHIVE_NAME} or at an extracted {FOLDER_NAME}/ folder."
+            f"{fmt.archive_name} or at an extracted {fmt.folder_name}/ folder."
         )
-    cached = data_dir / ARCHIVE_NAME
+    cached = data_dir / fmt.archive_name
     if not download and not cached.is_file():
         raise ArchiveNotFoundError(
-            f"No CIFAR-10 archive given and none in {data_dir}; download is off. "
-            + _FIX.format(data_dir=data_dir)
+            f"No {fmt.name} archive given and none in {data_dir}; download is off. " + fmt.fix(data_dir)
         )
     # Locked, so that a notebook starting while another downloads waits for the file.
-    with _cache_lock(data_dir, required=not cached.is_file()):
+    with _cache_lock(data_dir, required=not cached.is_file(), fmt=fmt):
         if cached.is_file():
             got = sha256_of(cached)
-            if got != ARCHIVE_SHA256:
+            if got != fmt.sha256:
                 raise ChecksumMismatchError(
-                    f"{cached}: sha256 {got} does not match the official {ARCHIVE_SHA256}; "
+                    f"{cached}: sha256 {got} does not match the official {fmt.sha256}; "
                     "the copy is incomplete or altered. Fix: delete it and run again to "
-                    f"download a fresh copy, or set {ARCHIVE_ENV} to another archive."
+                    f"download a fresh copy, or set {env} to another archive."
                 )
-            return DataSource("cache", cached, got)
-        path = _download(data_dir)
-    return DataSource("download", path, ARCHIVE_SHA256)
+            return DataSource("cache", cached, got, env)
+        path = _download(data_dir, fmt=fmt)
+    return DataSource("download", path, fmt.sha256, env)
 
 
 # --------------------------------------------------------------------------
 # Reading
 # --------------------------------------------------------------------------
-def _read_members(source: DataSource) -> dict[str, bytes]:
-    """Return the bytes of every batch file and ``batches.meta``, by base name."""
-    wanted = {*TRAIN_BATCHES, TEST_BATCH, META_FILE}
+def _read_members(source: DataSource, fmt: ArchiveFormat | None = None) -> dict[str, bytes]:
+    """Return the bytes of every batch file and the meta file, by base name."""
+    fmt = _format(fmt)
+    wanted = {*fmt.train_members, fmt.test_member, fmt.meta_member}
     found: dict[str, bytes] = {}
     if source.sha256 is None:  # an extracted folder
         folder = source.path
-        if not any((folder / name).is_file() for name in wanted) and (folder / FOLDER_NAME).is_dir():
-            folder = folder / FOLDER_NAME
+        if not any((folder / name).is_file() for name in wanted) and (folder / fmt.folder_name).is_dir():
+            folder = folder / fmt.folder_name
         for name in wanted:
             if (folder / name).is_file():
                 found[name] = (folder / name).read_bytes()
@@ -533,10 +657,35 @@ def _read_members(source: DataSource) -> dict[str, bytes]:
     except (tarfile.TarError, EOFError, OSError, zlib.error) as err:
         raise ArchiveCorruptError(
             f"{source.path}: cannot read the archive ({type(err).__name__}: {err}); it is "
-            "truncated or corrupt. Fix: download a fresh copy of " + ARCHIVE_NAME
-            + (f" and point {ARCHIVE_ENV} at it." if source.kind == "environment" else ".")
+            "truncated or corrupt. Fix: download a fresh copy of " + fmt.archive_name
+            + (f" and point {fmt.archive_env} at it." if source.kind == "environment" else ".")
         ) from None
     return found
+
+
+def _load(fmt: ArchiveFormat, label_mode: str | None, path, data_dir, download: bool):
+    """Find, read and decode an archive of format ``fmt`` (shared by both loaders)."""
+    _label_set(fmt, label_mode)  # a wrong label mode fails before any file is read
+    source = locate_archive(path, data_dir=data_dir, download=download, fmt=fmt)
+    members = _read_members(source, fmt)
+    expected = (*fmt.train_members, fmt.test_member, fmt.meta_member)
+    missing = [name for name in expected if name not in members]
+    if missing:
+        raise ArchiveNotFoundError(
+            f"{source.path}: missing {', '.join(missing)} (expected {fmt.folder_name}/ with "
+            f"{', '.join(expected[:-1])} and {expected[-1]}). Fix: use an "
+            f"unmodified {fmt.archive_name} or a complete extraction of it."
+        )
+
+    def parse(name: str):
+        return parse_batch(members[name], f"{source.path.name}:{name}", fmt, label_mode)
+
+    train = [parse(name) for name in fmt.train_members]
+    x_train = np.concatenate([x for x, _ in train])
+    y_train = np.concatenate([y for _, y in train])
+    x_test, y_test = parse(fmt.test_member)
+    class_names = parse_meta(members[fmt.meta_member], f"{source.path.name}:{fmt.meta_member}", fmt, label_mode)
+    return (x_train, y_train), (x_test, y_test), DatasetInfo(class_names, source)
 
 
 def load_cifar10(path: str | os.PathLike | None = None, *, data_dir: str | os.PathLike | None = None,
@@ -565,21 +714,34 @@ def load_cifar10(path: str | os.PathLike | None = None, *, data_dir: str | os.Pa
         ArchiveCorruptError (and its subclasses ChecksumMismatchError,
             UnsafePickleError): truncated, altered or malformed data.
     """
-    source = locate_archive(path, data_dir=data_dir, download=download)
-    members = _read_members(source)
-    missing = [name for name in (*TRAIN_BATCHES, TEST_BATCH, META_FILE) if name not in members]
-    if missing:
-        raise ArchiveNotFoundError(
-            f"{source.path}: missing {', '.join(missing)} (expected {FOLDER_NAME}/ with "
-            f"{', '.join(TRAIN_BATCHES)}, {TEST_BATCH} and {META_FILE}). Fix: use an "
-            f"unmodified {ARCHIVE_NAME} or a complete extraction of it."
-        )
-    train = [parse_batch(members[name], f"{source.path.name}:{name}") for name in TRAIN_BATCHES]
-    x_train = np.concatenate([x for x, _ in train])
-    y_train = np.concatenate([y for _, y in train])
-    x_test, y_test = parse_batch(members[TEST_BATCH], f"{source.path.name}:{TEST_BATCH}")
-    class_names = parse_meta(members[META_FILE], f"{source.path.name}:{META_FILE}")
-    return (x_train, y_train), (x_test, y_test), DatasetInfo(class_names, source)
+    return _load(_format(None), None, path, data_dir, download)
+
+
+def load_cifar100(path: str | os.PathLike | None = None, *, label_mode: str = "fine",
+                  data_dir: str | os.PathLike | None = None, download: bool = True):
+    """Load CIFAR-100 as Keras' ``cifar100.load_data(label_mode)`` does, from any
+    source, through the same code as :func:`load_cifar10` (introduced in lesson 06).
+
+    Args:
+        path: ``cifar-100-python.tar.gz`` or an extracted ``cifar-100-python``
+            folder; ``None`` tries ``CIFAR100_ARCHIVE``, the data folder
+            (``cifar-100-python.tar.gz`` with the official sha256), then a
+            download of the official archive (161 MB; ``CIFAR100_URL`` names a mirror).
+        label_mode: ``"fine"`` (100 classes) or ``"coarse"`` (20 superclasses).
+        data_dir: the cache folder (default: :func:`default_data_dir`).
+        download: whether a download may be attempted.
+
+    Returns:
+        ``(x_train, y_train), (x_test, y_test), info`` as :func:`load_cifar10`,
+        with labels 0-99 (fine) or 0-19 (coarse) and ``info.class_names`` of
+        that length. N is 50,000 / 10,000 for the official archive.
+
+    Raises:
+        ValueError: ``label_mode`` is neither ``"fine"`` nor ``"coarse"``.
+        ArchiveNotFoundError, ArchiveCorruptError, ChecksumMismatchError,
+            UnsafePickleError, DataFolderError: as :func:`load_cifar10`.
+    """
+    return _load(CIFAR100, label_mode, path, data_dir, download)
 
 
 # --------------------------------------------------------------------------

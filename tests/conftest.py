@@ -117,9 +117,11 @@ def http_server():
 
 
 def files_in(folder: Path) -> list[str]:
-    """File names in ``folder``, except the download lock (``data.LOCK_NAME``):
-    an empty file that stays by design (the lock itself ends with its process)."""
-    from cifar_tutorial.data import LOCK_NAME
+    """File names in ``folder``, except the download locks (``data.CIFAR10.lock_name``,
+    ``data.CIFAR100.lock_name``): empty files that stay by design (the lock
+    itself ends with its process)."""
+    from cifar_tutorial.data import CIFAR10, CIFAR100
 
-    return sorted(p.name for p in folder.iterdir() if p.name != LOCK_NAME) if folder.exists() else []
+    locks = {CIFAR10.lock_name, CIFAR100.lock_name}
+    return sorted(p.name for p in folder.iterdir() if p.name not in locks) if folder.exists() else []
 

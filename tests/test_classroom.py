@@ -3,6 +3,7 @@ Colab/Binder links and install cells, exercise references, re-execution."""
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import shutil
 
@@ -52,7 +53,7 @@ def test_doctor_all_set_with_the_sample(sample_archive, monkeypatch, tmp_path, c
 
 # --------------------------------------------------------------------------- prepare
 def test_prepare_copies_the_official_archive_once(sample_archive, tmp_path, monkeypatch):
-    monkeypatch.setattr(data, "ARCHIVE_SHA256", SAMPLE_SHA256)  # the sample plays the official archive
+    monkeypatch.setattr(data, "CIFAR10", dataclasses.replace(data.CIFAR10, sha256=SAMPLE_SHA256))  # the sample plays the official archive
     cache = tmp_path / "cache"
     report = classroom.stage_data(sample_archive, data_dir=cache)
     assert "Copied into the data folder (cache/)" in report

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import pickle
 import shutil
@@ -96,7 +97,7 @@ def test_verified_cache_is_used(sample_archive, tmp_path, monkeypatch):
     cache = tmp_path / "cache"
     cache.mkdir()
     shutil.copy(sample_archive, cache / data.ARCHIVE_NAME)
-    monkeypatch.setattr(data, "ARCHIVE_SHA256", SAMPLE_SHA256)
+    monkeypatch.setattr(data, "CIFAR10", dataclasses.replace(data.CIFAR10, sha256=SAMPLE_SHA256))
     (x_train, _), _, info = load_cifar10(data_dir=cache, download=False)
     assert info.source.kind == "cache" and len(x_train) == 5085
 
@@ -118,7 +119,7 @@ def test_nothing_found_and_download_off(tmp_path):
 # --------------------------------------------------------------------------- downloads
 def test_download_verifies_then_renames(sample_archive, http_server, tmp_path, monkeypatch):
     url = http_server(sample_archive.read_bytes())
-    monkeypatch.setattr(data, "ARCHIVE_SHA256", SAMPLE_SHA256)
+    monkeypatch.setattr(data, "CIFAR10", dataclasses.replace(data.CIFAR10, sha256=SAMPLE_SHA256))
     monkeypatch.setenv("CIFAR10_URL", url)
     cache = tmp_path / "cache"
     (x_train, _), _, info = load_cifar10(data_dir=cache)

@@ -5,6 +5,7 @@ sample from ../shared/data, on a local HTTP server (127.0.0.1)."""
 
 from __future__ import annotations
 
+import dataclasses
 import errno
 import os
 import subprocess
@@ -24,7 +25,7 @@ from .conftest import REPO, SAMPLE_SHA256, files_in
 @pytest.fixture
 def sample_is_official(monkeypatch):
     """Let the sample stand in for the official archive (its sha256 is the one expected)."""
-    monkeypatch.setattr(data, "ARCHIVE_SHA256", SAMPLE_SHA256)
+    monkeypatch.setattr(data, "CIFAR10", dataclasses.replace(data.CIFAR10, sha256=SAMPLE_SHA256))
 
 
 # --------------------------------------------------------------------------- interrupted downloads
@@ -57,9 +58,9 @@ def test_download_interrupted_every_time_gives_up_cleanly(sample_archive, http_s
 
 # --------------------------------------------------------------------------- concurrent notebooks
 _LOADER = textwrap.dedent("""
-    import hashlib, sys
+    import dataclasses, hashlib, sys
     from cifar_tutorial import data
-    data.ARCHIVE_SHA256 = sys.argv[1]
+    data.CIFAR10 = dataclasses.replace(data.CIFAR10, sha256=sys.argv[1])
     (x_train, y_train), (x_test, y_test), info = data.load_cifar10(data_dir=sys.argv[2])
     digest = hashlib.sha256(b"".join(a.tobytes() for a in (x_train, y_train, x_test, y_test))).hexdigest()
     print(info.source.kind, len(x_train), digest)
