@@ -501,3 +501,92 @@ def check_05_confidence_threshold(threshold, y_true: np.ndarray, probabilities: 
         return _hint(f"images at or above this confidence are right only {correct[kept].mean():.1%} of the time; "
                      f"raise the threshold until that reaches {target_accuracy:.0%}.")
     return _right(_THRESHOLD_RIGHT)
+
+
+# ------------------------------------------------------------------ lesson 06
+def _weight_count(weights) -> int:
+    return int(sum(np.prod(w.shape) for w in weights))
+
+
+def check_06_trainable_parameters(answer, model: keras.Model) -> Feedback:
+    """Exercise 06.1: how many parameters ``model.fit`` would update in
+    ``model`` as it is now (``model.trainable_weights``): after
+    ``base.trainable = False`` only the new head's; after
+    ``base.trainable = True`` all but batch normalization's moving statistics,
+    which are never trained by gradient descent."""
+    value = _as_int(answer)
+    if value is None:
+        return _hint(f"give the count as a whole number, not {answer!r}.")
+    trainable = _weight_count(model.trainable_weights)
+    frozen = _weight_count(model.non_trainable_weights)
+    if value == trainable:
+        return _right(f"{trainable:,} trainable, {frozen:,} not: fit updates only model.trainable_weights.")
+    if value == trainable + frozen:
+        return _hint("that is every parameter, frozen ones included; count model.trainable_weights only.")
+    if value == frozen:
+        return _hint("that is the part fit leaves alone (model.non_trainable_weights).")
+    moving = _weight_count(w for layer in _all_layers(model) if isinstance(layer, keras.layers.BatchNormalization)
+                           for w in (layer.moving_mean, layer.moving_variance))
+    if moving and value == trainable + moving:
+        return _hint("batch normalization's moving mean and variance are never trainable, even in an unfrozen base.")
+    return _hint(f"{value:,} is not it. Compare with model.summary(): it lists trainable and non-trainable "
+                 "parameters after the total.")
+
+
+def check_06_grad_cam(heatmap, feature_maps: np.ndarray, gradients: np.ndarray) -> Feedback:
+    """Exercise 06.2: Grad-CAM by hand for one image from the ``(h, w, K)``
+    feature maps and gradients of ``gradcam.class_activation_gradients``:
+    weights = gradients averaged over the positions, map = ReLU of the weighted
+    sum of the feature maps, divided by its maximum (Selvaraju et al., 2017)."""
+    feature_maps = np.asarray(feature_maps, dtype=np.float64)
+    gradients = np.asarray(gradients, dtype=np.float64)
+    if feature_maps.ndim == 4:
+        return _hint("pass the maps and gradients of one image, shape (h, w, K): index the batch with [i].")
+    weights = gradients.mean(axis=(0, 1))
+    raw = (feature_maps * weights).sum(axis=-1)
+
+    def scaled(m):
+        peak = m.max()
+        return m / peak if peak > 0 else np.zeros_like(m)
+
+    expected = scaled(np.maximum(raw, 0))
+    try:
+        heatmap = np.asarray(heatmap, dtype=np.float64)
+    except (TypeError, ValueError):
+        return _hint("give the heat map as an array.")
+    if heatmap.shape != expected.shape:
+        return _hint(f"the heat map should have the feature maps' height and width {expected.shape}, "
+                     f"not {heatmap.shape}: sum over the channels (last axis).")
+    if np.allclose(heatmap, expected, atol=1e-4):
+        return _right("weights from the gradients averaged over positions, a weighted sum of the maps, ReLU, scaled to 1.")
+    if np.allclose(heatmap, np.maximum(raw, 0), rtol=1e-4, atol=1e-6):
+        return _hint("right map, not yet scaled: divide by its maximum so that it runs from 0 to 1.")
+    if np.allclose(heatmap, scaled(np.abs(raw)), atol=1e-4) or heatmap.min() < -1e-6:
+        return _hint("keep only the positive evidence: apply a ReLU (np.maximum(map, 0)) before scaling.")
+    other = scaled(np.maximum((feature_maps * gradients).sum(axis=-1), 0))
+    if np.allclose(heatmap, other, atol=1e-4):
+        return _hint("average the gradients over the positions first (axis=(0, 1)): one weight per feature map.")
+    return _hint("not the Grad-CAM map: weights = gradients.mean(axis=(0, 1)); map = (feature_maps * weights).sum(-1); "
+                 "then ReLU and divide by the maximum.")
+
+
+def check_06_cifar100_model(model, label_mode: str = "fine") -> Feedback:
+    """Exercise 06.3: lesson 03's CNN made for CIFAR-100: input ``(32, 32,
+    3)`` scaled by a ``Rescaling`` layer, output ``100`` (``"fine"``) or ``20``
+    (``"coarse"``) softmax probabilities."""
+    classes = {"fine": 100, "coarse": 20}
+    if label_mode not in classes:
+        return _hint(f"label_mode is 'fine' (100 classes) or 'coarse' (20 superclasses), not {label_mode!r}.")
+    if not isinstance(model, keras.Model):
+        return _hint("pass a keras.Model built with lesson 03's make_tutorial_cnn, changed for CIFAR-100.")
+    if tuple(model.input_shape[1:]) != (32, 32, 3):
+        return _hint(f"the input shape is {model.input_shape[1:]}; CIFAR-100 images are (32, 32, 3), as CIFAR-10's.")
+    if not isinstance(model.layers[0], keras.layers.Rescaling):
+        return _hint("start with layers.Rescaling(1 / 255): the loader returns pixels 0..255.")
+    want = classes[label_mode]
+    if tuple(model.output_shape[1:]) != (want,):
+        return _hint(f"the output has {model.output_shape[1:]} units; label_mode={label_mode!r} has {want} classes: "
+                     f"end with Dense({want}, activation='softmax').")
+    if getattr(model.layers[-1].activation, "__name__", "") != "softmax":
+        return _hint("end with a softmax, so the outputs are probabilities for sparse_categorical_crossentropy.")
+    return _right(f"lesson 03's CNN with {want} outputs: only the last layer depends on the number of classes.")

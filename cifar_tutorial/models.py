@@ -122,6 +122,16 @@ def with_flip_tta(model: keras.Model, name: str | None = None) -> keras.Model:
     return wrapper
 
 
+def without_flip_tta(model: keras.Model) -> keras.Model:
+    """The classifier inside a :func:`with_flip_tta` wrapper, or ``model`` itself
+    if it is not one. Lesson 06 needs the classifier alone: Grad-CAM follows
+    one forward pass, and the wrapper makes two (the image and its mirror)."""
+    inner = [layer for layer in model.layers if isinstance(layer, keras.Model)]
+    if any(isinstance(layer, HorizontalFlip) for layer in model.layers) and len(inner) == 1:
+        return inner[0]
+    return model
+
+
 def describe_saved_model(metadata: dict, profile: str | None = None, data: str | None = None) -> str:
     """What a model saved by :func:`save_with_metadata` was trained on, for a
     student to read before trusting its predictions (lesson 05, and the

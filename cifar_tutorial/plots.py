@@ -247,3 +247,64 @@ def plot_reliability_diagram(edges: np.ndarray, accuracy: np.ndarray, confidence
     bottom.set_xlim(0, 1)
     fig.tight_layout()
     return fig
+
+
+def plot_grad_cam(x: np.ndarray, heatmaps: np.ndarray, titles: Sequence[str], columns: int = 6,
+                  alpha: float = 0.45):
+    """Each image beside itself with its Grad-CAM heat map drawn over it (lesson 06).
+
+    The heat map (:func:`cifar_tutorial.gradcam.grad_cam`, ``(N, h, w)`` in
+    [0, 1] at the layer's resolution) is stretched over the 32x32 image with
+    bilinear interpolation by Matplotlib; yellow = strongest evidence for the
+    class named in the title, dark = none.
+
+    Args:
+        x: images ``(N, 32, 32, 3)``.
+        heatmaps: ``(N, h, w)`` maps, or a list of N 2-D maps of any sizes
+            (maps of different layers side by side).
+        titles: one short title per image, e.g. ``"frog → frog 91%"``.
+        columns: image pairs per row.
+        alpha: opacity of the heat map.
+    """
+    n = len(x)
+    rows = -(-n // columns)
+    fig, axes = plt.subplots(rows * 2, columns, figsize=(columns * 1.35, rows * 2.9), squeeze=False,
+                             layout="constrained")
+    for ax in axes.flat:
+        ax.axis("off")
+    height, width = np.asarray(x).shape[1:3]  # each map is stretched over the whole image
+    for i in range(n):
+        row, col = 2 * (i // columns), i % columns
+        axes[row, col].imshow(x[i])
+        axes[row, col].set_title(titles[i], fontsize=7)
+        axes[row + 1, col].imshow(x[i])
+        axes[row + 1, col].imshow(heatmaps[i], cmap="inferno", alpha=alpha, vmin=0, vmax=1,
+                                  interpolation="bilinear", extent=(-0.5, width - 0.5, height - 0.5, -0.5))
+    return fig
+
+
+def plot_learning_curve(sizes: Sequence[int], curves: Mapping[str, Sequence[float]],
+                        spread: Mapping[str, Sequence[float]] | None = None,
+                        xlabel: str = "labelled training images per class", ylabel: str = "test accuracy"):
+    """Accuracy against the labelled set's size, one line per method (lesson 06).
+
+    Args:
+        sizes: the x values (e.g. images per class), drawn on a log scale.
+        curves: method name -> accuracy (fraction 0..1) at each size.
+        spread: optional method name -> half-width (fraction) of an error bar at
+            each size, e.g. two standard errors of a test accuracy.
+        xlabel, ylabel: axis labels.
+    """
+    fig, ax = plt.subplots(figsize=(6, 3.4))
+    for name, values in curves.items():
+        errors = None if spread is None or name not in spread else np.asarray(spread[name]) * 100
+        ax.errorbar(sizes, np.asarray(values) * 100, yerr=errors, marker="o", capsize=3, label=name)
+    ax.set_xscale("log")
+    ax.set_xticks(list(sizes), [str(s) for s in sizes])
+    ax.minorticks_off()
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(f"{ylabel} (%)")
+    ax.grid(alpha=0.3)
+    ax.legend(loc="lower right", fontsize=8)
+    fig.tight_layout()
+    return fig

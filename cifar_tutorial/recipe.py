@@ -75,12 +75,12 @@ def patch_whitening_kernel(images: np.ndarray, epsilon: float = 5e-4, max_patche
 
 
 def make_model(whitening_images: np.ndarray | None = None, widths: tuple[int, int, int] = WIDTHS,
-               name: str = "course_cnn") -> keras.Sequential:
+               name: str = "course_cnn", num_classes: int = NUM_CLASSES) -> keras.Sequential:
     """The course's CNN as a plain stack of Keras layers.
 
     Input: images ``(batch, 32, 32, 3)`` with pixels 0..255 (uint8 or float),
     scaled to [0, 1] by the model's first layer (``Rescaling``). Output:
-    ``(batch, 10)`` class probabilities, computed in float32 whatever the
+    ``(batch, num_classes)`` class probabilities, computed in float32 whatever the
     dtype policy (:mod:`cifar_tutorial.mixed_precision`). With the default
     widths it has 296,002 parameters, 312 of them the frozen whitening layer's.
 
@@ -90,6 +90,7 @@ def make_model(whitening_images: np.ndarray | None = None, widths: tuple[int, in
             initial filters (for a model whose weights will be loaded).
         widths: output channels of the three conv blocks.
         name: the model's name.
+        num_classes: output classes (10; lesson 06 pre-trains it on 5).
     """
     def block(width: int, index: int) -> list:
         return [
@@ -113,7 +114,7 @@ def make_model(whitening_images: np.ndarray | None = None, widths: tuple[int, in
         *block(widths[1], 2),
         *block(widths[2], 3),
         layers.GlobalMaxPooling2D(name="global_max_pool"),
-        layers.Dense(NUM_CLASSES, name="logits"),
+        layers.Dense(num_classes, name="logits"),
         layers.Activation("softmax", dtype="float32", name="probabilities"),
     ], name=name)
     if whitening_images is not None:
@@ -172,17 +173,17 @@ def steps_per_epoch(num_images: int, batch_size: int) -> int:
 
 def compile_model(model: keras.Model, *, epochs: int, steps_per_epoch: int,
                   peak_learning_rate: float = PEAK_LEARNING_RATE, weight_decay: float = WEIGHT_DECAY,
-                  label_smoothing: float = LABEL_SMOOTHING) -> keras.Model:
+                  label_smoothing: float = LABEL_SMOOTHING, num_classes: int = NUM_CLASSES) -> keras.Model:
     """Compile ``model`` with the recipe: Nesterov SGD (momentum 0.9) with
     decoupled ``weight_decay``, the :func:`warmup_cosine_schedule` over
     ``epochs * steps_per_epoch`` steps, :class:`SmoothedSparseCategoricalCrossentropy`
-    and the ``accuracy`` metric, for integer labels ``(N,)``.
+    and the ``accuracy`` metric, for integer labels ``(N,)`` in 0..num_classes-1.
 
     Returns:
         The same model, compiled.
     """
     schedule = warmup_cosine_schedule(peak_learning_rate, epochs * steps_per_epoch)
     model.compile(optimizer=keras.optimizers.SGD(schedule, momentum=0.9, nesterov=True, weight_decay=weight_decay),
-                  loss=SmoothedSparseCategoricalCrossentropy(label_smoothing),
+                  loss=SmoothedSparseCategoricalCrossentropy(label_smoothing, num_classes),
                   metrics=[keras.metrics.SparseCategoricalAccuracy(name="accuracy")])
     return model
