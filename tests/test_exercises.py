@@ -218,3 +218,56 @@ def test_lesson_05_checks(rng):
     assert_hint(ex.check_05_confidence_threshold(0.05, truth, confident), "raise the threshold")
     assert_hint(ex.check_05_confidence_threshold(None, truth, confident), "does reach")
     assert_right(ex.check_05_confidence_threshold(None, np.full(10, 9), confident))
+
+
+# --------------------------------------------------------------------------- lesson 06
+def _transfer_model(frozen: bool):
+    base = keras.Sequential([keras.Input(shape=(32, 32, 3)), keras.layers.Rescaling(1 / 255),
+                             keras.layers.Conv2D(4, 3, use_bias=False), keras.layers.BatchNormalization(),
+                             keras.layers.Activation("relu")])
+    base.trainable = not frozen
+    inputs = keras.Input(shape=(32, 32, 3))
+    x = keras.layers.GlobalAveragePooling2D()(base(inputs, training=False))
+    return keras.Model(inputs, keras.layers.Dense(5, activation="softmax")(x))
+
+
+def test_check_06_trainable_parameters():
+    frozen, unfrozen = _transfer_model(True), _transfer_model(False)
+    head, kernels, scale_offset, moving = 4 * 5 + 5, 3 * 3 * 3 * 4, 2 * 4, 2 * 4
+    assert_right(ex.check_06_trainable_parameters(head, frozen))
+    assert_hint(ex.check_06_trainable_parameters(head + kernels + scale_offset + moving, frozen), "frozen ones included")
+    assert_hint(ex.check_06_trainable_parameters(kernels + scale_offset + moving, frozen), "leaves alone")
+    assert_right(ex.check_06_trainable_parameters(head + kernels + scale_offset, unfrozen))
+    assert_hint(ex.check_06_trainable_parameters(head + kernels + scale_offset + moving, unfrozen), "frozen ones included")
+    assert_hint(ex.check_06_trainable_parameters("lots", unfrozen), "whole number")
+    assert_hint(ex.check_06_trainable_parameters(7, unfrozen), "model.summary()")
+
+
+def test_check_06_grad_cam():
+    rng = np.random.default_rng(0)
+    maps, grads = rng.random((4, 4, 6)), rng.normal(size=(4, 4, 6))
+    raw = (maps * grads.mean(axis=(0, 1))).sum(axis=-1)
+    if np.maximum(raw, 0).max() == 0:  # make sure some evidence is positive
+        grads = -grads
+        raw = -raw
+    right = np.maximum(raw, 0) / np.maximum(raw, 0).max()
+    assert_right(ex.check_06_grad_cam(right, maps, grads))
+    assert_hint(ex.check_06_grad_cam(np.maximum(raw, 0), maps, grads), "not yet scaled")
+    assert_hint(ex.check_06_grad_cam(raw / np.abs(raw).max(), maps, grads), "ReLU")
+    per_position = np.maximum((maps * grads).sum(axis=-1), 0)
+    assert_hint(ex.check_06_grad_cam(per_position / per_position.max(), maps, grads), "average the gradients")
+    assert_hint(ex.check_06_grad_cam(right.mean(axis=0), maps, grads), "height and width")
+    assert_hint(ex.check_06_grad_cam(right, maps[None], grads[None]), "one image")
+
+
+def test_check_06_cifar100_model():
+    def cnn(units, rescale=True, activation="softmax"):
+        first = [keras.layers.Rescaling(1 / 255)] if rescale else []
+        return keras.Sequential([keras.Input(shape=(32, 32, 3)), *first, keras.layers.Conv2D(4, 3),
+                                 keras.layers.Flatten(), keras.layers.Dense(units, activation=activation)])
+    assert_right(ex.check_06_cifar100_model(cnn(20), "coarse"))
+    assert_right(ex.check_06_cifar100_model(cnn(100), "fine"))
+    assert_hint(ex.check_06_cifar100_model(cnn(10), "coarse"), "has 20 classes")
+    assert_hint(ex.check_06_cifar100_model(cnn(20, rescale=False), "coarse"), "Rescaling")
+    assert_hint(ex.check_06_cifar100_model(cnn(20, activation=None), "coarse"), "softmax")
+    assert_hint(ex.check_06_cifar100_model(cnn(20), "medium"), "'fine' (100 classes)")

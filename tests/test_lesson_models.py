@@ -86,3 +86,23 @@ def test_lesson_models_run_with_keras_alone_and_take_raw_pixels(notebook, name, 
 def test_lesson_02_and_03_perceptrons_agree():
     assert architecture(lesson_function("02_mlp_baseline.ipynb", "make_mlp")()) == \
         architecture(lesson_function("03_cnn.ipynb", "make_mlp")())
+
+
+def test_lesson_06_base_and_classifier_agree_with_its_solutions():
+    """Lesson 06's base (16-32-64 convolutions with batch norm, no biases) and its
+    classifier, copied into the solutions notebook; the head is 64 x 5 + 5."""
+    for notebook in ("06_transfer_learning.ipynb", "solutions/06_transfer_learning_solutions.ipynb"):
+        base = lesson_function(notebook, "make_base")()
+        assert isinstance(base.layers[0], layers.Rescaling) and base.output_shape == (None, 8, 8, 64)
+        assert base.count_params() == 9 * (3 * 16 + 16 * 32 + 32 * 64) + 4 * (16 + 32 + 64)
+        classifier = lesson_function(notebook, "make_classifier")(base, 5)
+        assert classifier.count_params() == base.count_params() + 64 * 5 + 5
+    lesson = lesson_function("06_transfer_learning.ipynb", "make_base")()
+    solution = lesson_function("solutions/06_transfer_learning_solutions.ipynb", "make_base")()
+    assert architecture(lesson) == architecture(solution)
+
+
+def test_lesson_06_solution_cnn_is_lesson_03_tutorial_cnn_with_other_outputs():
+    tutorial = lesson_function("03_cnn.ipynb", "make_tutorial_cnn")()
+    cifar100 = lesson_function("solutions/06_transfer_learning_solutions.ipynb", "make_tutorial_cnn")(num_classes=10)
+    assert architecture(cifar100) == architecture(tutorial)
