@@ -41,21 +41,23 @@ def sample_folder(sample_archive, tmp_path_factory) -> Path:
     return root / "cifar-10-batches-py"
 
 
+def write_archive(path: Path, members: dict[str, bytes], folder: str) -> Path:
+    """Write ``members`` (base name -> bytes) into a .tar.gz under ``folder/``, as the official archives are laid out."""
+    with tarfile.open(path, "w:gz") as tar:
+        for base, raw in members.items():
+            info = tarfile.TarInfo(f"{folder}/{base}")
+            info.size = len(raw)
+            tar.addfile(info, io.BytesIO(raw))
+    return path
+
+
 @pytest.fixture
 def make_archive(sample_members, tmp_path):
     """Build a .tar.gz in the official layout from the sample, with members replaced or dropped."""
 
     def make(name="archive.tar.gz", replace=None, drop=()):
-        members = {**sample_members, **(replace or {})}
-        path = tmp_path / name
-        with tarfile.open(path, "w:gz") as tar:
-            for base, raw in members.items():
-                if base in drop:
-                    continue
-                info = tarfile.TarInfo(f"cifar-10-batches-py/{base}")
-                info.size = len(raw)
-                tar.addfile(info, io.BytesIO(raw))
-        return path
+        members = {base: raw for base, raw in {**sample_members, **(replace or {})}.items() if base not in drop}
+        return write_archive(tmp_path / name, members, "cifar-10-batches-py")
 
     return make
 

@@ -9,7 +9,6 @@ content. The bad inputs are those CIFAR-10 is tested with."""
 from __future__ import annotations
 
 import dataclasses
-import io
 import os
 import pickle
 import shutil
@@ -22,7 +21,7 @@ from cifar_tutorial import data
 from cifar_tutorial.data import (ArchiveCorruptError, ArchiveNotFoundError, ChecksumMismatchError,
                                  UnsafePickleError, load_cifar100)
 
-from .conftest import files_in
+from .conftest import files_in, write_archive
 
 FINE_NAMES = [f"fine_{i:02d}" for i in range(100)]
 COARSE_NAMES = [f"coarse_{i:02d}" for i in range(20)]
@@ -62,15 +61,8 @@ def make_cifar100(sample_arrays, tmp_path):
     }
 
     def make(name="cifar-100-python.tar.gz", replace=None, drop=()):
-        path = tmp_path / name
-        with tarfile.open(path, "w:gz") as tar:
-            for member, raw in {**members, **(replace or {})}.items():
-                if member in drop:
-                    continue
-                info = tarfile.TarInfo(f"cifar-100-python/{member}")
-                info.size = len(raw)
-                tar.addfile(info, io.BytesIO(raw))
-        return path
+        chosen = {base: raw for base, raw in {**members, **(replace or {})}.items() if base not in drop}
+        return write_archive(tmp_path / name, chosen, "cifar-100-python")
 
     return make
 
