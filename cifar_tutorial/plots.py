@@ -30,7 +30,7 @@ def plot_class_balance(y: np.ndarray, class_names: Sequence[str], title: str = "
 def plot_examples_per_class(x: np.ndarray, y: np.ndarray, class_names: Sequence[str], per_class: int = 8):
     """A grid with one row per class and the first ``per_class`` images of it."""
     y = np.asarray(y).reshape(-1)
-    fig, axes = plt.subplots(len(class_names), per_class, figsize=(per_class * 0.62, len(class_names) * 0.68))
+    fig, axes = plt.subplots(len(class_names), per_class, figsize=(per_class * 0.62, len(class_names) * 0.8))
     for row, name in enumerate(class_names):
         indices = np.flatnonzero(y == row)[:per_class]
         for col in range(per_class):
@@ -273,18 +273,26 @@ def plot_grad_cam(x: np.ndarray, heatmaps: np.ndarray, titles: Sequence[str], co
     for ax in axes.flat:
         ax.axis("off")
     height, width = np.asarray(x).shape[1:3]  # each map is stretched over the whole image
+    overlay = None
     for i in range(n):
         row, col = 2 * (i // columns), i % columns
         axes[row, col].imshow(x[i])
         axes[row, col].set_title(titles[i], fontsize=7)
         axes[row + 1, col].imshow(x[i])
-        axes[row + 1, col].imshow(heatmaps[i], cmap="inferno", alpha=alpha, vmin=0, vmax=1,
-                                  interpolation="bilinear", extent=(-0.5, width - 0.5, height - 0.5, -0.5))
+        overlay = axes[row + 1, col].imshow(heatmaps[i], cmap="inferno", alpha=alpha, vmin=0, vmax=1,
+                                            interpolation="bilinear",
+                                            extent=(-0.5, width - 0.5, height - 0.5, -0.5))
+        if col == 0:
+            axes[row + 1, col].text(-2, height / 2, "Grad-CAM", rotation=90, va="center", ha="right", fontsize=7)
+    if overlay is not None:
+        bar = fig.colorbar(overlay, ax=axes, shrink=0.6, pad=0.02)
+        bar.set_label("evidence for the class (1 = the map's maximum)", fontsize=7)
+        bar.ax.tick_params(labelsize=7)
     return fig
 
 
 def plot_learning_curve(sizes: Sequence[int], curves: Mapping[str, Sequence[float]],
-                        spread: Mapping[str, Sequence[float]] | None = None,
+                        spread: Mapping[str, Sequence[float]] | None = None, chance: float | None = None,
                         xlabel: str = "labelled training images per class", ylabel: str = "test accuracy"):
     """Accuracy against the labelled set's size, one line per method (lesson 06).
 
@@ -293,16 +301,19 @@ def plot_learning_curve(sizes: Sequence[int], curves: Mapping[str, Sequence[floa
         curves: method name -> accuracy (fraction 0..1) at each size.
         spread: optional method name -> half-width (fraction) of an error bar at
             each size, e.g. two standard errors of a test accuracy.
+        chance: accuracy of guessing (fraction), drawn as a labelled dotted line.
         xlabel, ylabel: axis labels.
     """
     fig, ax = plt.subplots(figsize=(6, 3.4))
+    if chance is not None:
+        ax.axhline(chance * 100, color="grey", linestyle=":", linewidth=1, label="chance")
     for name, values in curves.items():
         errors = None if spread is None or name not in spread else np.asarray(spread[name]) * 100
         ax.errorbar(sizes, np.asarray(values) * 100, yerr=errors, marker="o", capsize=3, label=name)
     ax.set_xscale("log")
     ax.set_xticks(list(sizes), [str(s) for s in sizes])
     ax.minorticks_off()
-    ax.set_xlabel(xlabel)
+    ax.set_xlabel(f"{xlabel} (log scale)")
     ax.set_ylabel(f"{ylabel} (%)")
     ax.grid(alpha=0.3)
     ax.legend(loc="lower right", fontsize=8)
