@@ -137,20 +137,23 @@ def class_activation_gradients(model: keras.Model, images: np.ndarray, class_ind
     inner = None if isinstance(model, keras.Sequential) else _sub_model(model, target, last)
     with tf.GradientTape() as tape:
         if inner is None:  # run the stack layer by layer (Sequential, or a chain with a nested base)
+            not_a_chain = ValueError(f"model {model.name!r}: Grad-CAM of the nested layer {layer_name!r} needs the "
+                                     "model to be a chain of layers; pass a layer of the outer graph instead.")
             h, feature_maps = x, None
-            for layer in model.layers[:-1]:
-                if isinstance(layer, keras.layers.InputLayer):
-                    continue
-                h = layer(h, training=False)
-                if layer is target:
-                    feature_maps = h
-            logits = _logits(last, h)
-            if not isinstance(model, keras.Sequential):  # a Functional graph that is not a chain would differ
-                same = np.allclose(np.asarray(last(h, training=False), np.float32),
-                                   np.asarray(model(x, training=False), np.float32), atol=1e-4)
-                if not same:
-                    raise ValueError(f"model {model.name!r}: Grad-CAM of the nested layer {layer_name!r} needs "
-                                     "the model to be a chain of layers; pass a layer of the outer graph instead.")
+            try:
+                for layer in model.layers[:-1]:
+                    if isinstance(layer, keras.layers.InputLayer):
+                        continue
+                    h = layer(h, training=False)
+                    if layer is target:
+                        feature_maps = h
+                logits = _logits(last, h)
+                outputs = last(h, training=False)
+            except (TypeError, ValueError) as err:  # a branching graph: a layer got the wrong input
+                raise not_a_chain from err
+            if not isinstance(model, keras.Sequential) and not np.allclose(
+                    np.asarray(outputs, np.float32), np.asarray(model(x, training=False), np.float32), atol=1e-4):
+                raise not_a_chain  # a branching graph whose layers happened to accept the chain's inputs
         else:
             feature_maps, h = inner(x, training=False)
             logits = _logits(last, h)

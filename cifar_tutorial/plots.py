@@ -306,7 +306,7 @@ def plot_learning_curve(sizes: Sequence[int], curves: Mapping[str, Sequence[floa
     """
     fig, ax = plt.subplots(figsize=(6, 3.4))
     if chance is not None:
-        ax.axhline(chance * 100, color="grey", linestyle=":", linewidth=1, label="chance")
+        ax.axhline(chance * 100, color="black", linestyle="--", linewidth=1, label="chance (guessing)")
     for name, values in curves.items():
         errors = None if spread is None or name not in spread else np.asarray(spread[name]) * 100
         ax.errorbar(sizes, np.asarray(values) * 100, yerr=errors, marker="o", capsize=3, label=name)

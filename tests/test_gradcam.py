@@ -98,6 +98,25 @@ def test_nested_base_in_a_functional_model():
     assert heatmaps.shape == (3, 32, 32) and heatmaps.max() > 0
 
 
+def _branching_model(base):
+    inputs = keras.Input(shape=(32, 32, 3))
+    pooled = layers.GlobalAveragePooling2D()(base(inputs))
+    skip = layers.GlobalAveragePooling2D()(inputs)
+    return keras.Model(inputs, layers.Dense(3, activation="softmax")(layers.Concatenate()([pooled, skip])))
+
+
+def test_branching_models_work_where_the_graph_has_the_maps_and_are_refused_where_not():
+    """A nested Sequential base's output is a tensor of the outer graph (keras.io's sub-model works);
+    a nested Functional base's is not, and a branching graph cannot be run as a chain."""
+    sequential_base = keras.Sequential([keras.Input(shape=(32, 32, 3)), layers.Conv2D(4, 3, padding="same")],
+                                       name="base")
+    assert gradcam.grad_cam(_branching_model(sequential_base), IMAGES, layer_name="base").shape == (3, 32, 32)
+    inner = keras.Input(shape=(32, 32, 3))
+    functional_base = keras.Model(inner, layers.Conv2D(4, 3, padding="same")(inner), name="base")
+    with pytest.raises(ValueError, match="needs the model to be a chain of layers"):
+        gradcam.grad_cam(_branching_model(functional_base), IMAGES, layer_name="base")
+
+
 def test_wrong_number_of_classes_is_named():
     with pytest.raises(ValueError, match="class_indices has 2 entries for 3 images"):
         gradcam.grad_cam(sequential_cnn(), IMAGES, class_indices=[0, 1])
