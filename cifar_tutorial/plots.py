@@ -292,24 +292,21 @@ def plot_grad_cam(x: np.ndarray, heatmaps: np.ndarray, titles: Sequence[str], co
 
 
 def plot_learning_curve(sizes: Sequence[int], curves: Mapping[str, Sequence[float]],
-                        spread: Mapping[str, Sequence[float]] | None = None, chance: float | None = None,
+                        chance: float | None = None,
                         xlabel: str = "labelled training images per class", ylabel: str = "test accuracy"):
     """Accuracy against the labelled set's size, one line per method (lesson 06).
 
     Args:
         sizes: the x values (e.g. images per class), drawn on a log scale.
         curves: method name -> accuracy (fraction 0..1) at each size.
-        spread: optional method name -> half-width (fraction) of an error bar at
-            each size, e.g. two standard errors of a test accuracy.
-        chance: accuracy of guessing (fraction), drawn as a labelled dotted line.
+        chance: accuracy of guessing (fraction), drawn as a labelled dashed line.
         xlabel, ylabel: axis labels.
     """
     fig, ax = plt.subplots(figsize=(6, 3.4))
     if chance is not None:
         ax.axhline(chance * 100, color="black", linestyle="--", linewidth=1, label="chance (guessing)")
     for name, values in curves.items():
-        errors = None if spread is None or name not in spread else np.asarray(spread[name]) * 100
-        ax.errorbar(sizes, np.asarray(values) * 100, yerr=errors, marker="o", capsize=3, label=name)
+        ax.plot(sizes, np.asarray(values) * 100, marker="o", label=name)
     ax.set_xscale("log")
     ax.set_xticks(list(sizes), [str(s) for s in sizes])
     ax.minorticks_off()
