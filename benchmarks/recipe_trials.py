@@ -1,0 +1,80 @@
+"""Second round of trials on the course's recipe itself (issue "Train 2-4x faster on a CPU").
+
+Unlike ``fast_recipe_trials.py`` (the first round, with its own model builder),
+each trial here trains :func:`cifar_tutorial.recipe.make_model` compiled by
+:func:`cifar_tutorial.recipe.compile_model`, as ``python -m cifar_tutorial
+train`` does, on the seed-42 split of the CIFAR-10 sample (4,576 train / 509
+validation / 1,017 test), with a few knobs changed, and prints one JSON line:
+test accuracy plain, with flip test-time augmentation, and as the ``train``
+command reports it (flip TTA kept only if it scores higher on validation),
+training seconds (``fit`` only) and the median epoch time after the first.
+Run one trial at a time on an otherwise idle machine.
+
+Usage (repository root)::
+
+    python benchmarks/recipe_trials.py ARCHIVE '[{"name": "x", "precision": "bfloat16", "epochs": 14}]'
+
+Keys (defaults in ``DEFAULTS``): ``precision`` (``bfloat16`` or ``float32``),
+``epochs``, ``seed``, ``lr`` (peak learning rate), ``wd`` (weight decay),
+``ls`` (label smoothing), ``widths``, ``bs`` (batch size), ``jit``
+(``model.compile(jit_compile=...)``: ``"auto"``, Keras' default, ``true`` or
+``false``), ``warmup`` (fraction of steps).
+
+The configurations run and their output are in ``results/recipe_trials.jsonl``.
+"""
+import json
+import sys
+import time
+
+import cifar_tutorial  # noqa: F401
+import keras
+import numpy as np
+
+from cifar_tutorial import data, mixed_precision, models, recipe, training
+from cifar_tutorial.config import SEED
+
+DEFAULTS = dict(precision="bfloat16", epochs=14, seed=42, lr=recipe.PEAK_LEARNING_RATE, wd=recipe.WEIGHT_DECAY,
+                ls=recipe.LABEL_SMOOTHING, widths=list(recipe.WIDTHS), bs=recipe.BATCH_SIZE, jit="auto",
+                warmup=0.2)
+
+
+def accuracy(model, x, y):
+    return float(np.mean(model.predict(x, verbose=0, batch_size=512).argmax(axis=1) == y))
+
+
+def run(cfg, splits):
+    cfg = {**DEFAULTS, **cfg}
+    mixed_precision.set_precision(cfg["precision"])
+    keras.utils.set_random_seed(cfg["seed"])
+    model = recipe.make_model(splits.x_train, widths=tuple(cfg["widths"]))
+    steps = recipe.steps_per_epoch(len(splits.x_train), cfg["bs"])
+    recipe.compile_model(model, epochs=cfg["epochs"], steps_per_epoch=steps, peak_learning_rate=cfg["lr"],
+                         weight_decay=cfg["wd"], label_smoothing=cfg["ls"])
+    if cfg["warmup"] != 0.2:  # recompile with another warm-up fraction
+        schedule = recipe.warmup_cosine_schedule(cfg["lr"], cfg["epochs"] * steps, cfg["warmup"])
+        model.compile(optimizer=keras.optimizers.SGD(schedule, momentum=0.9, nesterov=True, weight_decay=cfg["wd"]),
+                      loss=model.loss, metrics=[keras.metrics.SparseCategoricalAccuracy(name="accuracy")])
+    if cfg["jit"] != "auto":
+        model.compile(optimizer=model.optimizer, loss=model.loss, jit_compile=cfg["jit"],
+                      metrics=[keras.metrics.SparseCategoricalAccuracy(name="accuracy")])
+    timer = training.EpochTimer()
+    start = time.perf_counter()
+    history = model.fit(splits.x_train, splits.y_train, validation_data=(splits.x_val, splits.y_val),
+                        epochs=cfg["epochs"], batch_size=cfg["bs"], verbose=0, callbacks=[timer])
+    seconds = time.perf_counter() - start
+    wrapped = models.with_flip_tta(model)
+    test, test_tta = accuracy(model, splits.x_test, splits.y_test), accuracy(wrapped, splits.x_test, splits.y_test)
+    val, val_tta = accuracy(model, splits.x_val, splits.y_val), accuracy(wrapped, splits.x_val, splits.y_val)
+    return {**cfg, "jit_compile": str(model.jit_compile), "params": model.count_params(),
+            "test": round(test, 4), "test_tta": round(test_tta, 4),
+            "test_reported": round(test_tta if val_tta > val else test, 4),
+            "val_epoch1": round(history.history["val_accuracy"][0], 4),
+            "val_last": round(history.history["val_accuracy"][-1], 4),
+            "train_s": round(seconds, 1), "first_epoch_s": round(timer.seconds[0], 2),
+            "epoch_s_median": round(float(np.median(timer.seconds[1:])), 2)}
+
+
+if __name__ == "__main__":
+    splits = data.prepare_splits(None, seed=SEED, path=sys.argv[1])
+    for config in json.loads(sys.argv[2]):
+        print(json.dumps(run(config, splits)), flush=True)
