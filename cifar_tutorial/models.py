@@ -152,8 +152,9 @@ def describe_saved_model(metadata: dict, profile: str | None = None, data: str |
         value = metadata.get(key)
         return "unknown" if value is None else fmt.format(value)
 
+    epochs = metadata.get("epochs")
     lines = [f"Saved model: {fact('variant')}; trained in profile {fact('profile', '{!r}')} on "
-             f"{fact('train_images', '{:,}')} images for {fact('epochs')} epochs; test accuracy "
+             f"{fact('train_images', '{:,}')} images for {fact('epochs')} epoch{'' if epochs == 1 else 's'}; test accuracy "
              f"{fact('test_accuracy', '{:.1%}')}; saved {fact('saved')}."]
     if profile is not None and metadata.get("profile") != profile:
         lines.append(f"Warning: this model was trained in profile {metadata.get('profile')!r}, not in the "

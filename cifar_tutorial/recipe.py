@@ -4,7 +4,9 @@ is what lesson 05, ``python -m cifar_tutorial train`` and the benchmark reuse
 
 Chosen from trials on the 5,085-image CIFAR-10 sample on a 2-core CPU
 (``benchmarks/fast_recipe_trials.py``, results in
-``benchmarks/results/fast_recipe_trials.jsonl``), after the fast-CIFAR-10 work:
+``benchmarks/results/fast_recipe_trials.jsonl``; the epochs of the ``full``
+profile from ``benchmarks/recipe_trials.py``, results in
+``benchmarks/results/recipe_trials.jsonl``), after the fast-CIFAR-10 work:
 Keller Jordan's airbench (``KellerJordan/cifar10-airbench``), tysam's
 hlb-CIFAR10 and David Page's "How to train your ResNet" (2018):
 

@@ -146,13 +146,14 @@ def test_describe_saved_model_warns_about_another_profile_and_other_data():
                 "test_accuracy": 0.154, "saved": "2026-11-23 10:00", "data": "sample"}
     text = models.describe_saved_model(metadata, "class", "official")
     first, *warnings = text.splitlines()
-    assert first == ("Saved model: 6 final recipe; trained in profile 'smoke' on 450 images for 1 epochs; "
+    assert first == ("Saved model: 6 final recipe; trained in profile 'smoke' on 450 images for 1 epoch; "
                      "test accuracy 15.4%; saved 2026-11-23 10:00.")
     assert len(warnings) == 2
     assert warnings[0].startswith("Warning: this model was trained in profile 'smoke', not in the profile in force ('class')")
     assert warnings[1] == "Warning: this model was trained on other data (sample) than this run's (official)."
     assert models.describe_saved_model(metadata, "smoke", "sample") == first
     assert "test accuracy unknown" in models.describe_saved_model({}, None, None)
+    assert "for 8 epochs;" in models.describe_saved_model({**metadata, "epochs": 8})
 
 
 def test_the_package_imports_without_cycles():
