@@ -18,7 +18,8 @@ Keys (defaults in ``DEFAULTS``): ``precision`` (``bfloat16`` or ``float32``),
 ``epochs``, ``seed``, ``lr`` (peak learning rate), ``wd`` (weight decay),
 ``ls`` (label smoothing), ``widths``, ``bs`` (batch size), ``jit``
 (``model.compile(jit_compile=...)``: ``"auto"``, Keras' default, ``true`` or
-``false``).
+``false``), ``steps_per_execution`` (``model.compile``'s: optimizer steps
+per call of the compiled training function).
 
 The configurations run and their output are in ``results/recipe_trials.jsonl``
 (its lines also carry ``"warmup": 0.2``, the recipe's warm-up fraction, from a
@@ -36,7 +37,8 @@ from cifar_tutorial import data, mixed_precision, models, recipe, training
 from cifar_tutorial.config import SEED
 
 DEFAULTS = dict(precision="bfloat16", epochs=14, seed=42, lr=recipe.PEAK_LEARNING_RATE, wd=recipe.WEIGHT_DECAY,
-                ls=recipe.LABEL_SMOOTHING, widths=list(recipe.WIDTHS), bs=recipe.BATCH_SIZE, jit="auto")
+                ls=recipe.LABEL_SMOOTHING, widths=list(recipe.WIDTHS), bs=recipe.BATCH_SIZE, jit="auto",
+                steps_per_execution=1)
 
 
 def accuracy(model, x, y):
@@ -51,8 +53,9 @@ def run(cfg, splits):
     steps = recipe.steps_per_epoch(len(splits.x_train), cfg["bs"])
     recipe.compile_model(model, epochs=cfg["epochs"], steps_per_epoch=steps, peak_learning_rate=cfg["lr"],
                          weight_decay=cfg["wd"], label_smoothing=cfg["ls"])
-    if cfg["jit"] != "auto":
+    if cfg["jit"] != "auto" or cfg["steps_per_execution"] != 1:
         model.compile(optimizer=model.optimizer, loss=model.loss, jit_compile=cfg["jit"],
+                      steps_per_execution=cfg["steps_per_execution"],
                       metrics=[keras.metrics.SparseCategoricalAccuracy(name="accuracy")])
     timer = training.EpochTimer()
     start = time.perf_counter()
