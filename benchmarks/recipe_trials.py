@@ -19,7 +19,16 @@ Keys (defaults in ``DEFAULTS``): ``precision`` (``bfloat16`` or ``float32``),
 ``ls`` (label smoothing), ``widths``, ``bs`` (batch size), ``jit``
 (``model.compile(jit_compile=...)``: ``"auto"``, Keras' default, ``true`` or
 ``false``), ``steps_per_execution`` (``model.compile``'s: optimizer steps
-per call of the compiled training function).
+per call of the compiled training function), ``shift_interpolation``
+(``RandomTranslation``'s ``interpolation``: ``"bilinear"``, the recipe's, or
+``"nearest"``, whole-pixel shifts), ``inter_op_threads``
+(``tf.config.threading.set_inter_op_parallelism_threads``; 0 keeps
+TensorFlow's default; it can be set only before the first trial of a run).
+
+Besides flip TTA, each line gives ``test_tta_shift``: airbench's second TTA
+level (``KellerJordan/cifar10-airbench``, ``tta_level=2``), the mean of the
+flip-TTA probabilities of the image (weight 1/2) and of the image shifted one
+pixel up-left and one pixel down-right (1/4 each, edges reflected).
 
 The configurations run and their output are in ``results/recipe_trials.jsonl``
 (its lines also carry ``"warmup": 0.2``, the recipe's warm-up fraction, from a
@@ -32,24 +41,40 @@ import time
 import cifar_tutorial  # noqa: F401
 import keras
 import numpy as np
+import tensorflow as tf
 
 from cifar_tutorial import data, mixed_precision, models, recipe, training
 from cifar_tutorial.config import SEED
 
 DEFAULTS = dict(precision="bfloat16", epochs=14, seed=42, lr=recipe.PEAK_LEARNING_RATE, wd=recipe.WEIGHT_DECAY,
                 ls=recipe.LABEL_SMOOTHING, widths=list(recipe.WIDTHS), bs=recipe.BATCH_SIZE, jit="auto",
-                steps_per_execution=1)
+                steps_per_execution=1, shift_interpolation="bilinear", inter_op_threads=0)
 
 
 def accuracy(model, x, y):
     return float(np.mean(model.predict(x, verbose=0, batch_size=512).argmax(axis=1) == y))
 
 
+def shifted(x, dy, dx):
+    """Images ``(N, H, W, C)`` shifted by whole pixels, edges reflected."""
+    padded = np.pad(x, ((0, 0), (1, 1), (1, 1), (0, 0)), mode="reflect")
+    return padded[:, 1 + dy:1 + dy + x.shape[1], 1 + dx:1 + dx + x.shape[2]]
+
+
+def accuracy_tta_shift(wrapped, x, y):
+    predict = lambda images: wrapped.predict(images, verbose=0, batch_size=512)  # noqa: E731
+    p = 0.5 * predict(x) + 0.25 * predict(shifted(x, -1, -1)) + 0.25 * predict(shifted(x, 1, 1))
+    return float(np.mean(p.argmax(axis=1) == y))
+
+
 def run(cfg, splits):
     cfg = {**DEFAULTS, **cfg}
     mixed_precision.set_precision(cfg["precision"])
+    if cfg["inter_op_threads"]:
+        tf.config.threading.set_inter_op_parallelism_threads(cfg["inter_op_threads"])
     keras.utils.set_random_seed(cfg["seed"])
     model = recipe.make_model(splits.x_train, widths=tuple(cfg["widths"]))
+    model.get_layer("random_shift").interpolation = cfg["shift_interpolation"]
     steps = recipe.steps_per_epoch(len(splits.x_train), cfg["bs"])
     recipe.compile_model(model, epochs=cfg["epochs"], steps_per_epoch=steps, peak_learning_rate=cfg["lr"],
                          weight_decay=cfg["wd"], label_smoothing=cfg["ls"])
@@ -65,9 +90,13 @@ def run(cfg, splits):
     wrapped = models.with_flip_tta(model)
     test, test_tta = accuracy(model, splits.x_test, splits.y_test), accuracy(wrapped, splits.x_test, splits.y_test)
     val, val_tta = accuracy(model, splits.x_val, splits.y_val), accuracy(wrapped, splits.x_val, splits.y_val)
+    test_tta_shift = accuracy_tta_shift(wrapped, splits.x_test, splits.y_test)
+    val_tta_shift = accuracy_tta_shift(wrapped, splits.x_val, splits.y_val)
     return {**cfg, "jit_compile": str(model.jit_compile), "params": model.count_params(),
             "test": round(test, 4), "test_tta": round(test_tta, 4),
             "test_reported": round(test_tta if val_tta > val else test, 4),
+            "test_tta_shift": round(test_tta_shift, 4), "val": round(val, 4), "val_tta": round(val_tta, 4),
+            "val_tta_shift": round(val_tta_shift, 4),
             "val_epoch1": round(history.history["val_accuracy"][0], 4),
             "val_last": round(history.history["val_accuracy"][-1], 4),
             "train_s": round(seconds, 1), "first_epoch_s": round(timer.seconds[0], 2),
