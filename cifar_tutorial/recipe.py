@@ -23,8 +23,14 @@ hlb-CIFAR10 and David Page's "How to train your ResNet" (2018):
   at chance for the first epochs);
 * label smoothing 0.2 (Szegedy et al., 2016), Nesterov SGD with decoupled
   weight decay, a linear warm-up then cosine decay;
-* flips and 2-pixel shifts as augmentation layers inside the model, and flip
-  test-time augmentation (:func:`cifar_tutorial.models.with_flip_tta`).
+* flips and shifts of up to 2 whole pixels as augmentation layers inside the
+  model (``interpolation="nearest"``: airbench shifts by whole pixels too; a
+  shift by a fraction of a pixel blends neighbouring pixels and blurs the
+  image, which test images never are. On the sample, 14 epochs in bfloat16,
+  seeds 42, 7 and 2026: 73.6, 72.0 and 73.7% test accuracy against 72.0, 68.8
+  and 70.9% with Keras' default bilinear shifts; ``recipe_trials.jsonl``,
+  trials ``nearest-*`` and ``tta-*``), and flip test-time augmentation
+  (:func:`cifar_tutorial.models.with_flip_tta`).
 """
 
 from __future__ import annotations
@@ -109,7 +115,7 @@ def make_model(whitening_images: np.ndarray | None = None, widths: tuple[int, in
         keras.Input(shape=IMAGE_SHAPE, name="image"),
         layers.Rescaling(1 / 255, name="rescaling"),
         layers.RandomFlip("horizontal", name="random_flip"),
-        layers.RandomTranslation(2 / 32, 2 / 32, fill_mode="reflect", name="random_shift"),
+        layers.RandomTranslation(2 / 32, 2 / 32, fill_mode="reflect", interpolation="nearest", name="random_shift"),
         layers.Conv2D(24, 2, trainable=False, name="whitening"),  # 2x2 patches -> 24 whitened values
         layers.Activation("relu", name="whitening_relu"),
         *block(widths[0], 1),
