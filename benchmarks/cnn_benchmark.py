@@ -19,7 +19,7 @@ peak memory (``ru_maxrss``) belongs to one run:
     that ``train --seed 42`` reproduces its row;
 
   test accuracy, training seconds (``fit`` only), images per second, peak memory, medians and ratios.
-* ``loader``: :func:`cifar_tutorial.data.load_cifar10` against Keras' own
+* ``loader``: :func:`cifar_tutorial.datasets.load_cifar10` against Keras' own
   ``load_batch`` (what ``keras.datasets.cifar10.load_data`` calls) over the
   same files: an official-format archive of 50,000 + 10,000 images built by
   tiling the sample's real images (for time and memory only), median of three
@@ -59,7 +59,9 @@ def _peak_memory_mb() -> float:
 # --------------------------------------------------------------------------- one measurement
 def measure_reference(spec: dict) -> dict:
     """The TensorFlow tutorial's CNN, as the tutorial writes it."""
-    import cifar_tutorial  # noqa: F401  (quiet TensorFlow import)
+    import cifar_tutorial
+
+    cifar_tutorial.quiet_startup()
     import keras
     from keras import layers, models
 
@@ -151,8 +153,9 @@ def measure_loader(spec: dict) -> dict:
         start = time.perf_counter()
         (x_train, y_train), (x_test, y_test), _ = data.load_cifar10(spec["archive"])
     else:  # Keras' own reader, over the extracted files, as keras.datasets.cifar10.load_data does
-        import cifar_tutorial  # noqa: F401  (quiet TensorFlow import)
         from keras.src.datasets.cifar import load_batch
+
+        import cifar_tutorial  # noqa: F401  (quiet TensorFlow import)
 
         start = time.perf_counter()
         with tarfile.open(spec["archive"]) as tar:
@@ -209,13 +212,15 @@ STAGES = {"accuracy": stage_accuracy, "loader": stage_loader}
 
 # --------------------------------------------------------------------------- report
 def machine() -> dict:
-    import cifar_tutorial  # noqa: F401  (quiet TensorFlow import)
+    import cifar_tutorial
+
+    cifar_tutorial.quiet_startup()
     import keras
     import numpy
     import tensorflow as tf
 
     from cifar_tutorial import mixed_precision
-    from cifar_tutorial.classroom import cpu_model
+    from cifar_tutorial.machine import cpu_model
 
     return {"cpu": cpu_model(), "cores": os.cpu_count(), "python": platform.python_version(),
             "tensorflow": tf.__version__, "keras": keras.__version__, "numpy": numpy.__version__,

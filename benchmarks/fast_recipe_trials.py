@@ -26,7 +26,9 @@ import json
 import sys
 import time
 
-import cifar_tutorial  # noqa: F401
+import cifar_tutorial
+
+cifar_tutorial.quiet_startup()
 import keras
 import numpy as np
 from keras import layers

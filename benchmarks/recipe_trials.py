@@ -38,12 +38,14 @@ import json
 import sys
 import time
 
-import cifar_tutorial  # noqa: F401
+import cifar_tutorial
+
+cifar_tutorial.quiet_startup()
 import keras
 import numpy as np
 import tensorflow as tf
 
-from cifar_tutorial import data, mixed_precision, models, recipe, training
+from cifar_tutorial import data, inference, mixed_precision, recipe, training
 from cifar_tutorial.config import SEED
 
 DEFAULTS = dict(precision="bfloat16", epochs=14, seed=42, lr=recipe.PEAK_LEARNING_RATE, wd=recipe.WEIGHT_DECAY,
@@ -51,8 +53,9 @@ DEFAULTS = dict(precision="bfloat16", epochs=14, seed=42, lr=recipe.PEAK_LEARNIN
                 steps_per_execution=1, shift_interpolation="bilinear", inter_op_threads=0)
 
 
-def accuracy(model, x, y):
-    return float(np.mean(model.predict(x, verbose=0, batch_size=512).argmax(axis=1) == y))
+def accuracy(model, x, y, flip_tta=False):
+    probabilities = inference.predict_probabilities(model, x, flip_tta=flip_tta, batch_size=512)
+    return float(np.mean(probabilities.argmax(axis=1) == y))
 
 
 def shifted(x, dy, dx):
@@ -61,8 +64,10 @@ def shifted(x, dy, dx):
     return padded[:, 1 + dy:1 + dy + x.shape[1], 1 + dx:1 + dx + x.shape[2]]
 
 
-def accuracy_tta_shift(wrapped, x, y):
-    predict = lambda images: wrapped.predict(images, verbose=0, batch_size=512)  # noqa: E731
+def accuracy_tta_shift(model, x, y):
+    def predict(images):  # flip TTA of each shifted view
+        return inference.predict_probabilities(model, images, flip_tta=True, batch_size=512)
+
     p = 0.5 * predict(x) + 0.25 * predict(shifted(x, -1, -1)) + 0.25 * predict(shifted(x, 1, 1))
     return float(np.mean(p.argmax(axis=1) == y))
 
@@ -87,11 +92,10 @@ def run(cfg, splits):
     history = model.fit(splits.x_train, splits.y_train, validation_data=(splits.x_val, splits.y_val),
                         epochs=cfg["epochs"], batch_size=cfg["bs"], verbose=0, callbacks=[timer])
     seconds = time.perf_counter() - start
-    wrapped = models.with_flip_tta(model)
-    test, test_tta = accuracy(model, splits.x_test, splits.y_test), accuracy(wrapped, splits.x_test, splits.y_test)
-    val, val_tta = accuracy(model, splits.x_val, splits.y_val), accuracy(wrapped, splits.x_val, splits.y_val)
-    test_tta_shift = accuracy_tta_shift(wrapped, splits.x_test, splits.y_test)
-    val_tta_shift = accuracy_tta_shift(wrapped, splits.x_val, splits.y_val)
+    test, test_tta = accuracy(model, splits.x_test, splits.y_test), accuracy(model, splits.x_test, splits.y_test, True)
+    val, val_tta = accuracy(model, splits.x_val, splits.y_val), accuracy(model, splits.x_val, splits.y_val, True)
+    test_tta_shift = accuracy_tta_shift(model, splits.x_test, splits.y_test)
+    val_tta_shift = accuracy_tta_shift(model, splits.x_val, splits.y_val)
     return {**cfg, "jit_compile": str(model.jit_compile), "params": model.count_params(),
             "test": round(test, 4), "test_tta": round(test_tta, 4),
             "test_reported": round(test_tta if val_tta > val else test, 4),

@@ -1,84 +1,8 @@
-"""Command line for the course.
+"""``python -m cifar_tutorial``: the course's command line (:mod:`cifar_tutorial.tools.cli`)."""
 
-* ``python -m cifar_tutorial run [NOTEBOOK ...]``: execute the lessons in order, each in a fresh kernel.
-* ``python -m cifar_tutorial train``: train the course's recipe, save it as ``.keras`` with its metadata,
-  and print a last line of JSON with the results.
-* ``python -m cifar_tutorial prepare``: stage and verify the data before class; ``--pretrain`` also
-  runs every lesson once (saving the model lesson 05 reuses) and times it.
-* ``python -m cifar_tutorial doctor``: check a student's environment and say how to fix each problem.
-"""
-
-from __future__ import annotations
-
-import argparse
-import os
 import sys
-from pathlib import Path
 
-from cifar_tutorial.config import DEFAULT_PROFILE, PROFILE_ENV, PROFILES, SEED
-
-_ARCHIVE_HELP = "CIFAR-10 archive or extracted folder (default: $CIFAR10_ARCHIVE, the data folder, then a download)"
-
-
-def _add_common_options(command: argparse.ArgumentParser) -> None:
-    command.add_argument("--profile", choices=list(PROFILES), default=None,
-                         help=f"run length (default: ${PROFILE_ENV} or {DEFAULT_PROFILE!r})")
-    command.add_argument("--archive", default=None, help=_ARCHIVE_HELP)
-
-
-def _add_run_options(command: argparse.ArgumentParser) -> None:
-    _add_common_options(command)
-    command.add_argument("--output-dir", type=Path, default=None,
-                         help="where executed notebooks and HTML go (default: build/)")
-    command.add_argument("--no-html", action="store_true", help="skip the HTML rendering")
-
-
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m cifar_tutorial", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
-    commands = parser.add_subparsers(dest="command", required=True)
-    run = commands.add_parser("run", help="execute the lesson notebooks in order, each in a fresh kernel")
-    run.add_argument("notebooks", nargs="*", metavar="NOTEBOOK",
-                     help="name prefixes of the notebooks to run, e.g. 01 02 (default: all)")
-    _add_run_options(run)
-    train = commands.add_parser("train", help="train the course's recipe and save it (.keras and .json)")
-    _add_common_options(train)
-    train.add_argument("--epochs", type=int, default=None,
-                       help="epochs (default: the profile's recipe_epochs)")
-    train.add_argument("--seed", type=int, default=SEED, help=f"random seed (default: {SEED})")
-    train.add_argument("--output", type=Path, default=None,
-                       help="the .keras file to write (default: models/course_cnn.keras)")
-    prepare = commands.add_parser("prepare", help="before class: stage and verify the data; optionally pre-train")
-    _add_run_options(prepare)
-    prepare.add_argument("--pretrain", action="store_true",
-                         help="also run every lesson once: saves lesson 04's model for lesson 05 and times each lesson")
-    doctor = commands.add_parser("doctor", help="check this environment and say how to fix each problem")
-    doctor.add_argument("--data-dir", type=Path, default=None, help="the data folder to check (default: data/)")
-    args = parser.parse_args(argv)
-
-    from cifar_tutorial import classroom, runner
-    from cifar_tutorial.data import CIFAR10Error
-
-    if args.command == "doctor":
-        return classroom.doctor(args.data_dir)
-    profile = args.profile or os.environ.get(PROFILE_ENV) or DEFAULT_PROFILE
-    try:
-        if args.command == "train":
-            from cifar_tutorial import train_command
-
-            return train_command.train(profile, archive=args.archive, epochs=args.epochs, seed=args.seed,
-                                       output=args.output)
-        if args.command == "prepare":
-            print(classroom.stage_data(args.archive))
-            if not args.pretrain:
-                return 0
-            return runner.run(profile, archive=args.archive, output_dir=args.output_dir, html=not args.no_html)[0]
-        return runner.run(profile, archive=args.archive, selection=args.notebooks or None,
-                          output_dir=args.output_dir, html=not args.no_html)[0]
-    except (CIFAR10Error, ValueError, FileNotFoundError) as err:
-        print(f"error: {err}", file=sys.stderr)
-        return 2
-
+from cifar_tutorial.tools.cli import main
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -9,19 +9,28 @@ option) and read by each notebook's ``parameters`` cell:
   2-core laptop CPU.
 * ``full``  -- the whole data set and enough epochs to converge.
 
-The numbers below were chosen from timings taken on a 2-core CPU (see
-``docs`` in the README); a lesson may scale them, but reads them from here.
+The numbers below were chosen from timings taken on a 2-core CPU (the README's
+"Profiles" section and its timing tables); a lesson may scale them, but reads them
+from here.
 
-:func:`workspace_dir` says where the course writes its own files.
+This module is the one place for three facts every part of the package
+needs: the profile in force (:func:`profile_name`, with its environment
+fallback), where the course writes its files (:func:`workspace_dir`), and
+the course's address and version. It imports nothing but the standard
+library, so the data layer and the tools can use it without TensorFlow.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import importlib.metadata
 import os
 from pathlib import Path
 
-__version__ = "0.1.0"
+try:
+    __version__ = importlib.metadata.version("cifar-tutorial")
+except importlib.metadata.PackageNotFoundError:  # running from a checkout that was never installed
+    __version__ = "0+unknown"
 PROFILE_ENV = "CIFAR_TUTORIAL_PROFILE"
 # Moves the folders the course writes (models/, build/, and data/ unless
 # CIFAR10_DATA_DIR is set) out of the checkout; the tests point it at a
@@ -76,7 +85,10 @@ PROFILES = {
     # 46 to 59 s for 9 epochs: 12 and 8 epochs keep a margin under one minute. The recipe
     # took 43.5 s for 8 epochs (64.5% test; benchmarks/results/fast_recipe_trials.jsonl,
     # trial class-f32-all-e8).
-    "class": Profile("class", train_size=None, epochs=12, batch_size=32, recipe_epochs=8),
+    # train_size: as many training images as the 5,085-image sample holds, so that a student with the
+    # official 50,000-image archive trains on the same number (a stratified subset) as the stored
+    # outputs did, in the same time per epoch; the test set is the archive's own, whole.
+    "class": Profile("class", train_size=5_085, epochs=12, batch_size=32, recipe_epochs=8),
     # recipe_epochs: on the 5,085-image sample, in bfloat16 on a 2-core AMD EPYC
     # (2026-11-24, seeds 42, 7 and 2026; benchmarks/results/recipe_trials.jsonl), with the
     # recipe's whole-pixel shifts 14 epochs gave 73.6, 72.0 and 73.7% test accuracy in
@@ -88,25 +100,13 @@ PROFILES = {
 }
 
 
-def get_profile(
-    name: str | None = None,
-    *,
-    train_size: int | None = None,
-    epochs: int | None = None,
-    batch_size: int | None = None,
-) -> Profile:
-    """Return the profile ``name``, with any given knob overridden.
-
-    Args:
-        name: a key of :data:`PROFILES`; ``None`` reads the
-            ``CIFAR_TUTORIAL_PROFILE`` environment variable and falls back to
-            ``"class"``.
-        train_size, epochs, batch_size: overrides; ``None`` keeps the
-            profile's own value.
+def profile_name(name: str | None = None) -> str:
+    """The profile in force: ``name``, else ``$CIFAR_TUTORIAL_PROFILE`` (whitespace
+    stripped), else ``"class"``. The one place that reads the variable.
 
     Raises:
-        ValueError: if the name is not a known profile or an override is not
-            a positive integer.
+        ValueError: if the result is not a key of :data:`PROFILES`, naming the
+            variable and the choices.
     """
     if name is None:
         name = os.environ.get(PROFILE_ENV, "").strip() or DEFAULT_PROFILE
@@ -115,6 +115,30 @@ def get_profile(
             f"Unknown profile {name!r} (from the argument or {PROFILE_ENV}); "
             f"choose one of {', '.join(PROFILES)}."
         )
+    return name
+
+
+def get_profile(
+    name: str | None = None,
+    *,
+    train_size: int | None = None,
+    epochs: int | None = None,
+    batch_size: int | None = None,
+) -> Profile:
+    """Return the profile ``name``, with any given knob overridden (introduced in lesson 00).
+
+    Args:
+        name: a key of :data:`PROFILES`; ``None`` reads the
+            ``CIFAR_TUTORIAL_PROFILE`` environment variable and falls back to
+            ``"class"`` (:func:`profile_name`).
+        train_size, epochs, batch_size: overrides; ``None`` keeps the
+            profile's own value.
+
+    Raises:
+        ValueError: if the name is not a known profile or an override is not
+            a positive integer.
+    """
+    name = profile_name(name)
     overrides = {
         key: value
         for key, value in {"train_size": train_size, "epochs": epochs, "batch_size": batch_size}.items()
@@ -126,17 +150,23 @@ def get_profile(
     return dataclasses.replace(PROFILES[name], **overrides)
 
 
-def workspace_dir(name: str) -> Path | None:
+def in_checkout() -> bool:
+    """Whether the package runs from a checkout of this repository (not an installed copy)."""
+    return (REPO_ROOT / "pyproject.toml").is_file() and (REPO_ROOT / "notebooks").is_dir()
+
+
+def workspace_dir(name: str, outside: Path | None = None) -> Path:
     """The folder ``name`` (``"models"``, ``"build"``, ``"data"``) the course writes into.
 
     ``$CIFAR_TUTORIAL_HOME/<name>`` when that variable is set (the tests set
     it to a temporary folder); else ``<repo>/<name>`` when the package runs
-    from a checkout of this repository; else ``None``, and the caller picks
-    its own default (``./models``, the Keras cache for data).
+    from a checkout (git-ignored); else ``outside`` if given (the data layer
+    passes the Keras cache), else ``./<name>``. The one place that decides
+    where the course's own files go.
     """
     home = os.environ.get(HOME_ENV, "").strip()
     if home:
         return Path(home).expanduser() / name
-    if (REPO_ROOT / "pyproject.toml").is_file():
+    if in_checkout():
         return REPO_ROOT / name
-    return None
+    return outside if outside is not None else Path(name)

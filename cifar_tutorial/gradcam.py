@@ -22,9 +22,8 @@ which needs no symbolic graph at all; a Functional model gets the sub-model.
 
 from __future__ import annotations
 
-import numpy as np
-
 import keras
+import numpy as np
 
 _CONV_TYPES = (keras.layers.Conv2D, keras.layers.SeparableConv2D, keras.layers.DepthwiseConv2D)
 _POOLING_TYPES = (keras.layers.MaxPooling2D, keras.layers.AveragePooling2D)

@@ -3,17 +3,15 @@
 Counts and scores come from scikit-learn where it has them
 (``confusion_matrix``, ``top_k_accuracy_score``, ``classification_report``);
 this module adds what it lacks: the most-confused class pairs, the expected
-calibration error, prediction on an image file, and (with SciPy) a confidence
-interval on accuracy and a paired test of two models.
+calibration error, and (with SciPy) a confidence interval on accuracy and a
+paired test of two models. Pure functions of labels and probabilities; using a
+model on images is :mod:`cifar_tutorial.inference`.
 """
 
 from __future__ import annotations
 
-import os
 from collections.abc import Sequence
-from pathlib import Path
 
-import keras
 import numpy as np
 
 
@@ -149,56 +147,3 @@ def mcnemar_test(y_true: np.ndarray, y_pred_a: np.ndarray, y_pred_b: np.ndarray)
     b_only = int(np.sum((b == y_true) & (a != y_true)))
     p_value = 1.0 if a_only + b_only == 0 else float(binomtest(a_only, a_only + b_only, 0.5).pvalue)
     return a_only, b_only, p_value
-
-
-def load_image(path: str | os.PathLike, size: int = 32) -> np.ndarray:
-    """Read an image file and turn it into one CIFAR-10-sized input (lesson 05).
-
-    Any format Pillow reads (PNG, JPEG, ...) and any size, read with Keras'
-    ``keras.utils.load_img``: the image is converted to RGB (a greyscale image
-    gets its grey copied into all three channels; transparency is dropped) and
-    resized to ``size`` x ``size`` pixels with Lanczos filtering, ignoring its
-    aspect ratio, as CIFAR-10's own 32x32 images are.
-
-    Returns:
-        uint8 array ``(size, size, 3)``, pixels 0..255, like the images of
-        :func:`cifar_tutorial.data.prepare_splits` (the models scale them).
-
-    Raises:
-        FileNotFoundError: the file does not exist.
-        ValueError: the file is not an image Pillow can read.
-    """
-    from PIL import UnidentifiedImageError
-
-    path = Path(path)
-    if not path.is_file():
-        raise FileNotFoundError(f"{path}: no such image file.")
-    try:
-        image = keras.utils.load_img(path, color_mode="rgb", target_size=(size, size), interpolation="lanczos")
-    except (UnidentifiedImageError, OSError) as err:
-        raise ValueError(f"{path}: not an image file Pillow can read (PNG, JPEG, ...): {err}") from None
-    return keras.utils.img_to_array(image, dtype="uint8")
-
-
-def predict_image(model, path: str | os.PathLike, class_names: Sequence[str], k: int = 3):
-    """Classify one image file: the ``k`` most probable classes.
-
-    To try your own photo: save it as a PNG or JPEG, then call
-    ``predict_image(model, "my_photo.jpg", class_names)``. It is squeezed to
-    32x32 like the training images, so a photo where the object fills the
-    frame works best.
-
-    Args:
-        model: a trained model taking ``(batch, 32, 32, 3)`` images, pixels 0..255, and
-            returning ``(batch, len(class_names))`` probabilities.
-        path: the image file (see :func:`load_image` for conversions).
-
-    Returns:
-        A list of ``(class_name, probability)``, most probable first.
-
-    Raises:
-        FileNotFoundError, ValueError: as :func:`load_image`.
-    """
-    probabilities = np.asarray(model.predict(load_image(path)[None], verbose=0), dtype=np.float32)[0]
-    top = np.argsort(probabilities)[::-1][:k]
-    return [(class_names[i], float(probabilities[i])) for i in top]

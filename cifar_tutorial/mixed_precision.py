@@ -23,7 +23,8 @@ from __future__ import annotations
 
 import dataclasses
 import os
-from pathlib import Path
+
+from cifar_tutorial import machine
 
 PRECISION_ENV = "CIFAR_TUTORIAL_PRECISION"
 SETTINGS = ("auto", "float32", "bfloat16")
@@ -49,25 +50,13 @@ class Precision:
         return f"{self.policy} ({self.reason})"
 
 
-def cpu_flags(cpuinfo: str | os.PathLike = "/proc/cpuinfo") -> frozenset[str]:
-    """The CPU feature flags listed in ``cpuinfo`` (Linux); empty where it cannot
-    be read (macOS, Windows), which :func:`choose_policy` treats as "no bfloat16"."""
-    try:
-        for line in Path(cpuinfo).read_text().splitlines():
-            if line.startswith("flags"):
-                return frozenset(line.split(":", 1)[1].split())
-    except OSError:
-        pass
-    return frozenset()
-
-
 def choose_policy(setting: str = "auto", flags: frozenset[str] | set[str] = frozenset(),
                   gpu_compute_capability: tuple[int, int] | None = None) -> Precision:
     """Decide the dtype policy (pure function, no side effects).
 
     Args:
         setting: ``"auto"``, ``"float32"`` or ``"bfloat16"`` (case-insensitive).
-        flags: the CPU's feature flags (see :func:`cpu_flags`).
+        flags: the CPU's feature flags (:func:`cifar_tutorial.machine.cpu_flags`).
         gpu_compute_capability: ``(major, minor)`` of the first NVIDIA GPU, or
             ``None`` without one.
 
@@ -100,15 +89,6 @@ def choose_policy(setting: str = "auto", flags: frozenset[str] | set[str] = froz
     return Precision("float32", "auto: CPU without bfloat16 instructions")
 
 
-def _gpu_compute_capability() -> tuple[int, int] | None:
-    import tensorflow as tf
-
-    for gpu in tf.config.list_physical_devices("GPU"):
-        capability = tf.config.experimental.get_device_details(gpu).get("compute_capability")
-        return tuple(capability) if capability else (0, 0)
-    return None
-
-
 def precision_for_this_machine(setting: str | None = None) -> Precision:
     """What :func:`set_precision` would choose here, without setting anything.
 
@@ -121,7 +101,9 @@ def precision_for_this_machine(setting: str | None = None) -> Precision:
     """
     if setting is None:
         setting = os.environ.get(PRECISION_ENV, "").strip() or "auto"
-    return choose_policy(setting, cpu_flags(), _gpu_compute_capability())
+    found = machine.gpus()
+    capability = (found[0].compute_capability or (0, 0)) if found else None
+    return choose_policy(setting, machine.cpu_flags(), capability)
 
 
 def set_precision(setting: str | None = None) -> Precision:

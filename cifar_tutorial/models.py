@@ -1,135 +1,104 @@
-"""Saving, loading and wrapping trained models (lessons 04 and 05).
+"""Saving and loading trained models with their metadata (lessons 04, 05 and 06).
 
 The lessons write their models out layer by layer; this module holds only
-what several lessons reuse: saving a model with its metadata (lesson 04),
-loading it and saying what it was trained on (lesson 05), and flip
-test-time augmentation (lesson 04). Every model of the course takes images
-``(batch, 32, 32, 3)`` with pixels 0..255 and scales them itself
-(``keras.layers.Rescaling(1 / 255)``), and outputs class probabilities
-``(batch, 10)`` computed in float32 whatever the dtype policy.
+what several lessons reuse: saving a model with a JSON file of facts about it
+(lesson 04), loading both back and saying what the model was trained on
+(lessons 05 and 06). A saved file is plain Keras: architecture and weights,
+no training configuration, so ``keras.saving.load_model`` reads it in a
+project that has never heard of this course. Every model of the course takes
+images ``(batch, 32, 32, 3)`` with pixels 0..255 and scales them itself
+(``keras.layers.Rescaling(1 / 255)``), and outputs class probabilities.
 """
 
 from __future__ import annotations
 
 import json
-import os
 import time
 from pathlib import Path
 
 import keras
-from keras import layers
 
-from cifar_tutorial import recipe  # noqa: F401  (registers the recipe's loss, so saved models load)
 from cifar_tutorial.config import __version__, workspace_dir
-from cifar_tutorial.data import CLASS_NAMES, IMAGE_SHAPE
-
-NUM_CLASSES = len(CLASS_NAMES)
+from cifar_tutorial.datasets import atomic_write
 
 
-def default_models_dir() -> Path:
-    """Where lessons save models: ``models/`` of the workspace
-    (:func:`cifar_tutorial.config.workspace_dir`: ``$CIFAR_TUTORIAL_HOME/models``,
-    else ``<repo>/models``, git-ignored), else ``./models``."""
-    return workspace_dir("models") or Path("models")
+class SavedModelError(Exception):
+    """A saved model or its metadata file exists but cannot be read (truncated,
+    corrupt, or not what :func:`save_with_metadata` writes)."""
 
 
-def save_with_metadata(model: keras.Model, name: str, metadata: dict, models_dir=None):
-    """Save ``model`` as ``<models_dir>/<name>.keras`` (Keras 3 format) and
-    ``metadata`` beside it as ``<name>.json``.
+def _folder(models_dir) -> Path:
+    return Path(models_dir) if models_dir is not None else workspace_dir("models")
 
-    Both are written under temporary names and renamed into place, so a
-    reader never sees a half-written model. Returns the ``.keras`` path.
+
+def save_with_metadata(model: keras.Model, name: str, metadata: dict, models_dir=None) -> Path:
+    """Save ``model`` as ``<models_dir>/<name>.keras`` and ``metadata`` beside it as ``<name>.json``.
+
+    What is saved is the architecture and the weights (batch-norm statistics
+    included), not the optimizer or the loss: the file then loads with
+    ``keras.saving.load_model`` and Keras alone, whatever custom loss trained
+    it. Both files are written under temporary names and renamed into place
+    (:func:`cifar_tutorial.datasets.atomic_write`), so a reader never sees a
+    half-written model.
 
     Args:
+        model: a built ``Sequential`` or Functional model.
+        name: the file name without suffix, e.g. ``"04_best"``.
         metadata: JSON-serialisable facts about the model (data source,
-            profile, seed, accuracy); the date and time (``saved``) and the
-            package version are added.
+            profile, seed, accuracy, ``flip_tta``); the date and time
+            (``saved``) and the package version are added.
+        models_dir: the folder (default: the workspace's ``models/``,
+            :func:`cifar_tutorial.config.workspace_dir`).
+
+    Returns:
+        The ``.keras`` path.
+
+    Raises:
+        OSError: the folder is not writable or the disk is full (nothing is left behind).
     """
-    folder = Path(models_dir) if models_dir is not None else default_models_dir()
+    folder = _folder(models_dir)
     folder.mkdir(parents=True, exist_ok=True)
-    path, meta_path = folder / f"{name}.keras", folder / f"{name}.json"
-    tmp = folder / f".{name}.tmp.keras"
-    model.save(tmp)
-    meta_tmp = folder / f".{name}.tmp.json"
+    plain = type(model).from_config(model.get_config())  # the same layers, uncompiled (no loss, no optimizer)
+    plain.set_weights(model.get_weights())
     saved = {**metadata, "saved": time.strftime("%Y-%m-%d %H:%M"), "package_version": __version__}
-    meta_tmp.write_text(json.dumps(saved, indent=2) + "\n")
-    os.replace(tmp, path)
-    os.replace(meta_tmp, meta_path)
+    path = folder / f"{name}.keras"
+    with atomic_write(path) as model_tmp, atomic_write(path.with_suffix(".json")) as meta_tmp:
+        plain.save(model_tmp)
+        meta_tmp.write_text(json.dumps(saved, indent=2) + "\n")
     return path
 
 
-def load_with_metadata(name: str, models_dir=None):
-    """Load a model saved by :func:`save_with_metadata`.
+def load_with_metadata(name: str, models_dir=None) -> tuple[keras.Model, dict]:
+    """Load a model saved by :func:`save_with_metadata`, and its metadata.
 
     Returns:
-        ``(model, metadata)``.
+        ``(model, metadata)``: the model is not compiled (``predict`` works;
+        compile it to train or ``evaluate``), the metadata a dict.
 
     Raises:
-        FileNotFoundError: if ``<name>.keras`` or its ``.json`` is missing.
+        FileNotFoundError: ``<name>.keras`` or its ``.json`` is missing; the
+            message says which lesson saves it.
+        SavedModelError: either file exists but cannot be read; the message
+            names the file and the fix.
     """
-    folder = Path(models_dir) if models_dir is not None else default_models_dir()
+    folder = _folder(models_dir)
     path, meta_path = folder / f"{name}.keras", folder / f"{name}.json"
     if not path.is_file() or not meta_path.is_file():
         raise FileNotFoundError(f"No saved model {name!r} in {folder}: run lesson 04 to train and save it.")
-    return keras.saving.load_model(path), json.loads(meta_path.read_text())
-
-
-@keras.saving.register_keras_serializable(package="cifar_tutorial")
-class HorizontalFlip(layers.Layer):
-    """Mirror images left to right, always (unlike ``RandomFlip``, which flips
-    at random and only while training). Input and output ``(batch, height,
-    width, channels)``, any dtype."""
-
-    def call(self, inputs):
-        return keras.ops.flip(inputs, axis=-2)
-
-
-def with_flip_tta(model: keras.Model, name: str | None = None) -> keras.Model:
-    """Wrap ``model`` with horizontal-flip *test-time augmentation*: the
-    wrapper predicts each image and its mirror image and averages the two
-    probability vectors.
-
-    Training augmentation taught the network that a mirrored horse is still a
-    horse, so the two predictions are two views of the same evidence; their
-    mean is less noisy (Krizhevsky et al., 2012, "ImageNet Classification with
-    Deep Convolutional Neural Networks", section 4.1, averaged ten crops and
-    flips). For the course's recipe (:mod:`cifar_tutorial.recipe`) it changed test
-    accuracy on the 5,085-image sample by -0.7, +1.3 and +1.4 points over three
-    seeds (``benchmarks/results/fast_recipe_trials.jsonl``, trials ``w-lr0.15*``):
-    not always a gain, which is why lessons keep it only when the validation set
-    says so (:func:`cifar_tutorial.training.choose_flip_tta`). It costs two
-    forward passes per image and no training.
-
-    Args:
-        model: a trained model mapping ``(batch, 32, 32, 3)`` images to
-            ``(batch, 10)`` probabilities; its weights are shared, not copied.
-        name: the wrapper's name (default: ``<model.name>_flip_tta``).
-
-    Returns:
-        A model with the same input and output shapes, compiled with plain
-        cross-entropy and accuracy for
-        ``evaluate``; it is for prediction, not training. Its optimizer is
-        built, so that it saves and loads in the ``.keras`` format without a
-        warning about optimizer variables.
-    """
-    inputs = keras.Input(shape=IMAGE_SHAPE, name="image")
-    # float32 whatever the dtype policy: the mirror image is the image, and the mean is a probability.
-    mirrored = HorizontalFlip(name="mirror", dtype="float32")(inputs)
-    probabilities = layers.Average(name="mean_probabilities", dtype="float32")([model(inputs), model(mirrored)])
-    wrapper = keras.Model(inputs, probabilities, name=name or f"{model.name}_flip_tta")
-    wrapper.compile(optimizer="adam", loss="sparse_categorical_crossentropy", metrics=["accuracy"])
-    wrapper.optimizer.build(wrapper.trainable_variables)
-    return wrapper
-
-
-def without_flip_tta(model: keras.Model) -> keras.Model:
-    """The classifier inside a :func:`with_flip_tta` wrapper, or ``model`` itself
-    if it is not one. Lesson 06 needs the classifier alone: Grad-CAM follows
-    one forward pass, and the wrapper makes two (the image and its mirror)."""
-    inner = [layer for layer in model.layers if isinstance(layer, keras.Model)]
-    if any(isinstance(layer, HorizontalFlip) for layer in model.layers) and len(inner) == 1:
-        return inner[0]
-    return model
+    fix = (f"Fix: delete {path.name} and {meta_path.name}, then run lesson 04 again "
+           "(or `python -m cifar_tutorial prepare --pretrain`).")
+    try:
+        metadata = json.loads(meta_path.read_text(encoding="utf-8"))
+        if not isinstance(metadata, dict):
+            raise ValueError(f"expected a JSON object, found {type(metadata).__name__}")
+    except (ValueError, UnicodeDecodeError) as err:
+        raise SavedModelError(f"{meta_path}: the metadata file is damaged ({err}). {fix}") from None
+    try:
+        model = keras.saving.load_model(path, compile=False)
+    except Exception as err:  # Keras raises ValueError, OSError, zipfile.BadZipFile, KeyError ... for damage
+        raise SavedModelError(f"{path}: the model file is damaged or not a .keras file "
+                              f"({type(err).__name__}). {fix}") from None
+    return model, metadata
 
 
 def describe_saved_model(metadata: dict, profile: str | None = None, data: str | None = None) -> str:

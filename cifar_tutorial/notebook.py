@@ -1,4 +1,4 @@
-"""What a lesson shows about its own run: profile, data source, headline result.
+"""What a lesson shows about its own run: profile, data source, headline result, tables.
 
 :func:`record_result` displays a number for the student and also stores it in
 the notebook under the MIME type :data:`RESULT_MIME`, where the runner
@@ -18,9 +18,9 @@ def describe_run(profile, info=None, precision=None) -> str:
 
     Args:
         profile: a :class:`cifar_tutorial.config.Profile`.
-        info: the :class:`cifar_tutorial.data.DatasetInfo` from ``load_cifar10``,
+        info: the :class:`cifar_tutorial.datasets.DatasetInfo` from ``load_cifar10``,
             or ``None`` for lessons that use no CIFAR-10 data.
-        precision: the :class:`cifar_tutorial.precision.Precision` from
+        precision: the :class:`cifar_tutorial.mixed_precision.Precision` from
             ``set_precision``, or ``None`` to name Keras' global dtype policy alone.
 
     Returns:

@@ -30,7 +30,7 @@ hlb-CIFAR10 and David Page's "How to train your ResNet" (2018):
   seeds 42, 7 and 2026: 73.6, 72.0 and 73.7% test accuracy against 72.0, 68.8
   and 70.9% with Keras' default bilinear shifts; ``recipe_trials.jsonl``,
   trials ``nearest-*`` and ``tta-*``), and flip test-time augmentation
-  (:func:`cifar_tutorial.models.with_flip_tta`).
+  (:func:`cifar_tutorial.inference.predict_probabilities` with ``flip_tta=True``).
 """
 
 from __future__ import annotations
@@ -39,7 +39,7 @@ import keras
 import numpy as np
 from keras import layers
 
-from cifar_tutorial.data import CLASS_NAMES, IMAGE_SHAPE
+from cifar_tutorial.datasets import CLASS_NAMES, IMAGE_SHAPE
 
 NUM_CLASSES = len(CLASS_NAMES)
 BATCH_SIZE = 128
@@ -130,7 +130,6 @@ def make_model(whitening_images: np.ndarray | None = None, widths: tuple[int, in
     return model
 
 
-@keras.saving.register_keras_serializable(package="cifar_tutorial")
 class SmoothedSparseCategoricalCrossentropy(keras.losses.Loss):
     """Cross-entropy for integer labels with label smoothing (Szegedy et al.,
     2016, "Rethinking the Inception Architecture", section 7).

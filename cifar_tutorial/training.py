@@ -1,7 +1,7 @@
-"""Timing and recording training runs (lessons 02-04 time their own ``model.fit``
-with :class:`EpochTimer` and keep the outcome as a :class:`TrainingRun`), the
-recipe's training for lesson 05 and the ``train`` command, and the choice of
-flip test-time augmentation (lesson 04)."""
+"""Timing and recording training runs: lessons 02-04 time their own ``model.fit``
+with :class:`EpochTimer` and keep the outcome as a :class:`TrainingRun`;
+:func:`train_recipe` trains the course's recipe for lessons 05 and 06 and the
+``train`` command."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ import time
 import keras
 import numpy as np
 
-from cifar_tutorial import models, recipe
+from cifar_tutorial import recipe
 
 
 @dataclasses.dataclass
@@ -25,8 +25,6 @@ class TrainingRun:
             when a schedule callback logs it).
         seconds: wall-clock training time in seconds (``fit`` only).
         epochs: epochs actually run (fewer than asked if early stopping fired).
-        epoch_seconds: wall-clock seconds of each epoch (training and
-            validation), from :class:`EpochTimer`.
         test_accuracy: set by :func:`fit_and_evaluate`, else ``None``.
     """
 
@@ -34,7 +32,6 @@ class TrainingRun:
     history: dict
     seconds: float
     epochs: int
-    epoch_seconds: list = dataclasses.field(default_factory=list)
     test_accuracy: float | None = None
 
     @property
@@ -82,14 +79,13 @@ def train(model: keras.Model, x_train: np.ndarray, y_train: np.ndarray, *,
     Returns:
         A :class:`TrainingRun`.
     """
-    timer = EpochTimer()
     start = time.perf_counter()
     history = model.fit(
         x_train, y_train, validation_data=validation_data, epochs=epochs,
-        batch_size=batch_size, callbacks=[timer, *(callbacks or [])], verbose=verbose,
+        batch_size=batch_size, callbacks=list(callbacks or []), verbose=verbose,
     )
     seconds = time.perf_counter() - start
-    return TrainingRun(model, history.history, seconds, len(history.history["loss"]), timer.seconds)
+    return TrainingRun(model, history.history, seconds, len(history.history["loss"]))
 
 
 def fit_and_evaluate(model: keras.Model, splits, *, epochs: int, batch_size: int,
@@ -120,34 +116,3 @@ def train_recipe(splits, *, epochs: int, batch_size: int = recipe.BATCH_SIZE, ca
     model = recipe.compile_model(recipe.make_model(splits.x_train, name=name), epochs=epochs,
                                  steps_per_epoch=recipe.steps_per_epoch(len(splits.x_train), batch_size))
     return fit_and_evaluate(model, splits, epochs=epochs, batch_size=batch_size, callbacks=callbacks, verbose=verbose)
-
-
-@dataclasses.dataclass
-class FlipTTAChoice:
-    """The outcome of :func:`choose_flip_tta`.
-
-    Attributes:
-        model: the wrapped model if flip test-time augmentation scored higher
-            on the validation set, else the model given.
-        uses_tta: which of the two ``model`` is.
-        val_accuracy, val_accuracy_tta: validation accuracy (fraction)
-            without and with flip test-time augmentation.
-    """
-
-    model: keras.Model
-    uses_tta: bool
-    val_accuracy: float
-    val_accuracy_tta: float
-
-
-def choose_flip_tta(model: keras.Model, x_val: np.ndarray, y_val: np.ndarray) -> FlipTTAChoice:
-    """Keep ``model`` or wrap it with flip test-time augmentation
-    (:func:`cifar_tutorial.models.with_flip_tta`), whichever has the higher
-    accuracy on the validation images ``x_val`` (``(N, 32, 32, 3)``, pixels 0..255)
-    and labels ``y_val`` (``(N,)``): a choice like any other, so it is made
-    on validation data, never on the test set. Ties keep the plain model.
-    """
-    wrapped = models.with_flip_tta(model)
-    plain = float(np.mean(model.predict(x_val, verbose=0).argmax(axis=1) == y_val))
-    tta = float(np.mean(wrapped.predict(x_val, verbose=0).argmax(axis=1) == y_val))
-    return FlipTTAChoice(wrapped if tta > plain else model, tta > plain, plain, tta)

@@ -11,7 +11,9 @@ from pathlib import Path
 
 import pytest
 
-import cifar_tutorial  # noqa: F401  (sets the TensorFlow log variables before Keras loads)
+import cifar_tutorial
+
+cifar_tutorial.quiet_startup()  # before any test imports Keras
 
 REPO = Path(__file__).resolve().parent.parent
 SAMPLE = REPO.parent / "shared" / "data" / "cifar-10-sample-python.tar.gz"
@@ -119,10 +121,10 @@ def http_server():
 
 
 def files_in(folder: Path) -> list[str]:
-    """File names in ``folder``, except the download locks (``data.CIFAR10.lock_name``,
-    ``data.CIFAR100.lock_name``): empty files that stay by design (the lock
+    """File names in ``folder``, except the download locks (``datasets.CIFAR10.lock_name``,
+    ``datasets.CIFAR100.lock_name``): empty files that stay by design (the lock
     itself ends with its process)."""
-    from cifar_tutorial.data import CIFAR10, CIFAR100
+    from cifar_tutorial.datasets import CIFAR10, CIFAR100
 
     locks = {CIFAR10.lock_name, CIFAR100.lock_name}
     return sorted(p.name for p in folder.iterdir() if p.name not in locks) if folder.exists() else []

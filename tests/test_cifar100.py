@@ -17,9 +17,15 @@ import tarfile
 import numpy as np
 import pytest
 
-from cifar_tutorial import data
-from cifar_tutorial.data import (ArchiveCorruptError, ArchiveNotFoundError, ChecksumMismatchError,
-                                 UnsafePickleError, load_cifar100)
+from cifar_tutorial import datasets
+from cifar_tutorial.datasets import (
+    ArchiveCorruptError,
+    ArchiveNotFoundError,
+    ChecksumMismatchError,
+    UnsafePickleError,
+    formats,
+    load_cifar100,
+)
 
 from .conftest import files_in, write_archive
 
@@ -46,7 +52,7 @@ def _batch(x: np.ndarray, y10: np.ndarray, name: bytes) -> bytes:
 
 @pytest.fixture(scope="module")
 def sample_arrays(sample_archive):
-    return data.load_cifar10(sample_archive)[:2]
+    return datasets.load_cifar10(sample_archive)[:2]
 
 
 @pytest.fixture
@@ -113,18 +119,18 @@ def test_verified_cache_and_wrong_checksum(make_cifar100, tmp_path, monkeypatch)
     cache.mkdir()
     shutil.copy(archive, cache / "cifar-100-python.tar.gz")
     with pytest.raises(ChecksumMismatchError, match=r"cifar-100-python\.tar\.gz: sha256 .* does not match the official "
-                                                    + data.CIFAR100.sha256 + r".*CIFAR100_ARCHIVE"):
+                                                    + datasets.CIFAR100.sha256 + r".*CIFAR100_ARCHIVE"):
         load_cifar100(data_dir=cache, download=False)
     assert files_in(cache) == ["cifar-100-python.tar.gz"]  # nothing deleted behind the user's back
-    monkeypatch.setattr(data, "CIFAR100", dataclasses.replace(data.CIFAR100, sha256=data.sha256_of(archive)))
+    monkeypatch.setattr(formats, "CIFAR100", dataclasses.replace(formats.CIFAR100, sha256=datasets.sha256_of(archive)))
     (x_train, _), _, info = load_cifar100(data_dir=cache, download=False)
     assert info.source.kind == "cache" and len(x_train) == 5085
 
 
 def test_download_is_verified_locked_and_named(make_cifar100, http_server, tmp_path, monkeypatch):
     archive = make_cifar100()
-    digest = data.sha256_of(archive)
-    monkeypatch.setattr(data, "CIFAR100", dataclasses.replace(data.CIFAR100, sha256=digest))
+    digest = datasets.sha256_of(archive)
+    monkeypatch.setattr(formats, "CIFAR100", dataclasses.replace(formats.CIFAR100, sha256=digest))
     monkeypatch.setenv("CIFAR100_URL", http_server(archive.read_bytes()))
     cache = tmp_path / "cache"
     (x_train, _), _, info = load_cifar100(data_dir=cache)
@@ -139,7 +145,7 @@ def test_interrupted_download_leaves_nothing(make_cifar100, http_server, tmp_pat
     cache = tmp_path / "cache"
     with pytest.raises(ArchiveNotFoundError, match=r"No CIFAR-100 archive was found and the download from .* failed .*"
                                                    r"CIFAR100_ARCHIVE"):
-        data.download_archive(cache, url=url, sha256="0" * 64, retry_wait_s=0, fmt=data.CIFAR100)
+        datasets.download_archive(cache, url=url, sha256="0" * 64, retry_wait_s=0, fmt=datasets.CIFAR100)
     assert files_in(cache) == []
 
 

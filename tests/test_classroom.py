@@ -11,9 +11,11 @@ import nbformat
 import pytest
 from nbformat.v4 import new_code_cell, new_notebook
 
-from cifar_tutorial import classroom, data, exercises, runner
-from cifar_tutorial.__main__ import main
+from cifar_tutorial import datasets, exercises
 from cifar_tutorial.config import BRANCH, REPOSITORY
+from cifar_tutorial.datasets import formats
+from cifar_tutorial.tools import doctor, runner
+from cifar_tutorial.tools.cli import main
 
 from .conftest import REPO, SAMPLE_SHA256
 
@@ -35,43 +37,43 @@ def test_doctor_names_the_missing_data_and_the_fix(tmp_path, capsys):
 def test_doctor_passes_on_the_error_of_an_altered_copy(sample_archive, tmp_path):
     cache = tmp_path / "cache"
     cache.mkdir()
-    (cache / data.ARCHIVE_NAME).write_bytes(sample_archive.read_bytes())  # not the official archive's sha256
-    (check,) = [c for c in classroom.doctor_checks(cache) if c.name == "CIFAR-10 data"]
+    (cache / datasets.CIFAR10.archive_name).write_bytes(sample_archive.read_bytes())  # not the official archive's sha256
+    (check,) = [c for c in doctor.doctor_checks(cache) if c.name == "CIFAR-10 data"]
     assert not check.ok and check.detail == "not usable (ChecksumMismatchError)"
     assert "does not match the official" in check.fix and "Fix: delete it" in check.fix
 
 
 def test_doctor_all_set_with_the_sample(sample_archive, monkeypatch, tmp_path, capsys):
     monkeypatch.setenv("CIFAR10_ARCHIVE", str(sample_archive))
-    checks = {c.name: c for c in classroom.doctor_checks(tmp_path)}
+    checks = {c.name: c for c in doctor.doctor_checks(tmp_path)}
     assert checks["CIFAR-10 data"].ok
     assert "sample slice in the official format (5,085 train / 1,017 test)" in checks["CIFAR-10 data"].detail
     assert all(c.ok for c in checks.values()), [str(c) for c in checks.values() if not c.ok]
-    assert classroom.doctor(tmp_path) == 0
+    assert doctor.doctor(tmp_path) == 0
     assert capsys.readouterr().out.rstrip().endswith("All set.")
 
 
 # --------------------------------------------------------------------------- prepare
 def test_prepare_copies_the_official_archive_once(sample_archive, tmp_path, monkeypatch):
-    monkeypatch.setattr(data, "CIFAR10", dataclasses.replace(data.CIFAR10, sha256=SAMPLE_SHA256))  # the sample plays the official archive
+    monkeypatch.setattr(formats, "CIFAR10", dataclasses.replace(formats.CIFAR10, sha256=SAMPLE_SHA256))  # the sample plays the official archive
     cache = tmp_path / "cache"
-    report = classroom.stage_data(sample_archive, data_dir=cache)
+    report = doctor.stage_data(sample_archive, data_dir=cache)
     assert "Copied into the data folder (cache/)" in report
     assert "5,085 training and 1,017 test images read and checked." in report
     assert "verified copy in the data folder" in report  # the lessons' own lookup found it
-    copied = cache / data.ARCHIVE_NAME
-    assert data.sha256_of(copied) == SAMPLE_SHA256
+    copied = cache / datasets.CIFAR10.archive_name
+    assert datasets.sha256_of(copied) == SAMPLE_SHA256
     mtime = copied.stat().st_mtime_ns
-    classroom.stage_data(sample_archive, data_dir=cache)  # again: nothing to do
+    doctor.stage_data(sample_archive, data_dir=cache)  # again: nothing to do
     assert copied.stat().st_mtime_ns == mtime
-    assert sorted(p.name for p in cache.iterdir()) == [data.ARCHIVE_NAME, data.LOCK_NAME]
+    assert sorted(p.name for p in cache.iterdir()) == [datasets.CIFAR10.archive_name, datasets.CIFAR10.lock_name]
 
 
 def test_prepare_verifies_another_archive_in_place(sample_archive, tmp_path):
     cache = tmp_path / "cache"
-    report = classroom.stage_data(sample_archive, data_dir=cache)
+    report = doctor.stage_data(sample_archive, data_dir=cache)
     assert "Not the official archive, so not copied: keep CIFAR10_ARCHIVE pointing at it" in report
-    assert not (cache / data.ARCHIVE_NAME).exists()
+    assert not (cache / datasets.CIFAR10.archive_name).exists()
 
 
 def test_prepare_rejects_a_truncated_archive(sample_archive, tmp_path, capsys):
@@ -178,5 +180,5 @@ def test_lessons_04_and_05_run_twice_in_the_same_folder(sample_archive, monkeypa
 
     model, metadata = models.load_with_metadata("04_best")
     assert metadata["profile"] == "smoke" and model.output_shape == (None, 10)
-    assert not list((REPO / "models").glob(".*.tmp.*"))  # no half-written files left
+    assert not list((REPO / "models").glob(".*.tmp*"))  # no half-written files left
     shutil.rmtree(tmp_path / "run0")

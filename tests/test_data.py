@@ -14,12 +14,13 @@ import numpy as np
 import pytest
 from keras.src.datasets.cifar import load_batch
 
-from cifar_tutorial import data
-from cifar_tutorial.data import (
+from cifar_tutorial import data, datasets
+from cifar_tutorial.datasets import (
     ArchiveCorruptError,
     ArchiveNotFoundError,
     ChecksumMismatchError,
     UnsafePickleError,
+    formats,
     load_cifar10,
 )
 
@@ -43,21 +44,21 @@ def test_sample_loads_with_keras_shapes_and_dtypes(sample_archive):
     assert "/" not in info.source.description.split(" (")[0]  # file name only, no machine path
 
 
-@pytest.mark.parametrize("batch", [*data.TRAIN_BATCHES, data.TEST_BATCH])
+@pytest.mark.parametrize("batch", [*datasets.CIFAR10.train_members, datasets.CIFAR10.test_member])
 def test_batches_equal_keras_own_parser(sample_folder, batch):
     """Our arrays equal keras.src.datasets.cifar.load_batch, transposed as Keras' load_data does."""
     keras_x, keras_y = load_batch(str(sample_folder / batch))
-    ours_x, ours_y = data.parse_batch((sample_folder / batch).read_bytes())
+    ours_x, ours_y = datasets.parse_batch((sample_folder / batch).read_bytes())
     np.testing.assert_array_equal(ours_x, keras_x.transpose(0, 2, 3, 1))
     np.testing.assert_array_equal(ours_y, np.asarray(keras_y))
 
 
 def test_full_load_equals_keras_parser_concatenated(sample_archive, sample_folder):
     (x_train, y_train), (x_test, y_test), _ = load_cifar10(sample_archive)
-    parts = [load_batch(str(sample_folder / b)) for b in data.TRAIN_BATCHES]
+    parts = [load_batch(str(sample_folder / b)) for b in datasets.CIFAR10.train_members]
     np.testing.assert_array_equal(x_train, np.concatenate([x for x, _ in parts]).transpose(0, 2, 3, 1))
     np.testing.assert_array_equal(y_train, np.concatenate([y for _, y in parts]))
-    keras_x, keras_y = load_batch(str(sample_folder / data.TEST_BATCH))
+    keras_x, keras_y = load_batch(str(sample_folder / datasets.CIFAR10.test_member))
     np.testing.assert_array_equal(x_test, keras_x.transpose(0, 2, 3, 1))
     np.testing.assert_array_equal(y_test, keras_y)
 
@@ -76,7 +77,7 @@ def test_batch_size_is_not_assumed(sample_members):
     """A batch of another size (here 10 images) parses: the full archive has 10,000."""
     batch = pickle.loads(sample_members["data_batch_1"], encoding="bytes")
     small = {b"data": batch[b"data"][:10], b"labels": batch[b"labels"][:10]}
-    x, y = data.parse_batch(pickle.dumps(small, protocol=2))
+    x, y = datasets.parse_batch(pickle.dumps(small, protocol=2))
     assert x.shape == (10, 32, 32, 3) and y.tolist() == batch[b"labels"][:10]
 
 
@@ -96,8 +97,8 @@ def test_environment_variable_naming_nothing_is_a_clear_error(tmp_path, monkeypa
 def test_verified_cache_is_used(sample_archive, tmp_path, monkeypatch):
     cache = tmp_path / "cache"
     cache.mkdir()
-    shutil.copy(sample_archive, cache / data.ARCHIVE_NAME)
-    monkeypatch.setattr(data, "CIFAR10", dataclasses.replace(data.CIFAR10, sha256=SAMPLE_SHA256))
+    shutil.copy(sample_archive, cache / datasets.CIFAR10.archive_name)
+    monkeypatch.setattr(formats, "CIFAR10", dataclasses.replace(formats.CIFAR10, sha256=SAMPLE_SHA256))
     (x_train, _), _, info = load_cifar10(data_dir=cache, download=False)
     assert info.source.kind == "cache" and len(x_train) == 5085
 
@@ -105,10 +106,10 @@ def test_verified_cache_is_used(sample_archive, tmp_path, monkeypatch):
 def test_cache_with_wrong_checksum_is_named_and_kept(sample_archive, tmp_path):
     cache = tmp_path / "cache"
     cache.mkdir()
-    shutil.copy(sample_archive, cache / data.ARCHIVE_NAME)
+    shutil.copy(sample_archive, cache / datasets.CIFAR10.archive_name)
     with pytest.raises(ChecksumMismatchError, match=r"cifar-10-python\.tar\.gz: sha256 ab5942.* Fix: delete it"):
         load_cifar10(data_dir=cache)
-    assert files_in(cache) == [data.ARCHIVE_NAME]  # nothing deleted behind the user's back
+    assert files_in(cache) == [datasets.CIFAR10.archive_name]  # nothing deleted behind the user's back
 
 
 def test_nothing_found_and_download_off(tmp_path):
@@ -119,20 +120,20 @@ def test_nothing_found_and_download_off(tmp_path):
 # --------------------------------------------------------------------------- downloads
 def test_download_verifies_then_renames(sample_archive, http_server, tmp_path, monkeypatch):
     url = http_server(sample_archive.read_bytes())
-    monkeypatch.setattr(data, "CIFAR10", dataclasses.replace(data.CIFAR10, sha256=SAMPLE_SHA256))
+    monkeypatch.setattr(formats, "CIFAR10", dataclasses.replace(formats.CIFAR10, sha256=SAMPLE_SHA256))
     monkeypatch.setenv("CIFAR10_URL", url)
     cache = tmp_path / "cache"
     (x_train, _), _, info = load_cifar10(data_dir=cache)
     assert info.source.kind == "download" and len(x_train) == 5085
-    assert files_in(cache) == [data.ARCHIVE_NAME]
-    assert data.sha256_of(cache / data.ARCHIVE_NAME) == SAMPLE_SHA256
+    assert files_in(cache) == [datasets.CIFAR10.archive_name]
+    assert datasets.sha256_of(cache / datasets.CIFAR10.archive_name) == SAMPLE_SHA256
 
 
 def test_download_with_wrong_checksum_leaves_nothing(sample_archive, http_server, tmp_path):
     url = http_server(sample_archive.read_bytes())
     cache = tmp_path / "cache"
     with pytest.raises(ChecksumMismatchError, match=r"downloaded file has sha256 ab5942.*it was deleted"):
-        data.download_archive(cache, url=url)
+        datasets.download_archive(cache, url=url)
     assert files_in(cache) == []
 
 
@@ -141,7 +142,7 @@ def test_interrupted_download_leaves_nothing(sample_archive, http_server, tmp_pa
     url = http_server(body, cut_after=len(body) // 3)
     cache = tmp_path / "cache"
     with pytest.raises(ArchiveNotFoundError, match=r"the download from http://127\.0\.0\.1.* failed .*CIFAR10_ARCHIVE"):
-        data.download_archive(cache, url=url, sha256=SAMPLE_SHA256, retry_wait_s=0)
+        datasets.download_archive(cache, url=url, sha256=SAMPLE_SHA256, retry_wait_s=0)
     assert files_in(cache) == []
 
 
@@ -151,7 +152,7 @@ def test_unreachable_server_fails_fast_with_the_fix(tmp_path):
         port = s.getsockname()[1]
     start = time.perf_counter()
     with pytest.raises(ArchiveNotFoundError) as err:
-        data.download_archive(tmp_path / "cache", url=f"http://127.0.0.1:{port}/x.tar.gz", retry_wait_s=0)
+        datasets.download_archive(tmp_path / "cache", url=f"http://127.0.0.1:{port}/x.tar.gz", retry_wait_s=0)
     assert time.perf_counter() - start < 10
     message = str(err.value)
     assert "No CIFAR-10 archive was found" in message and "set CIFAR10_ARCHIVE=" in message
@@ -169,7 +170,7 @@ def test_silent_server_times_out_instead_of_hanging(tmp_path):
     start = time.perf_counter()
     try:
         with pytest.raises(ArchiveNotFoundError, match="timed out"):
-            data.download_archive(tmp_path / "cache", url=url, timeout_s=1.0, attempts=1)
+            datasets.download_archive(tmp_path / "cache", url=url, timeout_s=1.0, attempts=1)
     finally:
         listener.close()
     assert time.perf_counter() - start < 10
@@ -275,7 +276,7 @@ def test_stratified_subset():
 
 def test_prepare_splits_keeps_raw_pixels_for_the_models_rescaling(sample_archive):
     splits = data.prepare_splits(None, seed=42, path=sample_archive)
-    (x_train, _), (x_test, y_test), _ = data.load_cifar10(sample_archive)
+    (x_train, _), (x_test, y_test), _ = datasets.load_cifar10(sample_archive)
     assert splits.x_train.dtype == splits.x_val.dtype == splits.x_test.dtype == np.uint8
     assert len(splits.x_train) + len(splits.x_val) == len(x_train) and len(splits.x_val) >= 500
     np.testing.assert_array_equal(splits.x_test, x_test)  # the test set is never touched

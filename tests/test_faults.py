@@ -16,8 +16,8 @@ from collections import namedtuple
 import filelock
 import pytest
 
-from cifar_tutorial import data
-from cifar_tutorial.data import ArchiveNotFoundError, DataFolderError, load_cifar10
+from cifar_tutorial import datasets
+from cifar_tutorial.datasets import ArchiveNotFoundError, DataFolderError, fetching, formats, load_cifar10
 
 from .conftest import REPO, SAMPLE_SHA256, files_in
 
@@ -25,7 +25,7 @@ from .conftest import REPO, SAMPLE_SHA256, files_in
 @pytest.fixture
 def sample_is_official(monkeypatch):
     """Let the sample stand in for the official archive (its sha256 is the one expected)."""
-    monkeypatch.setattr(data, "CIFAR10", dataclasses.replace(data.CIFAR10, sha256=SAMPLE_SHA256))
+    monkeypatch.setattr(formats, "CIFAR10", dataclasses.replace(formats.CIFAR10, sha256=SAMPLE_SHA256))
 
 
 # --------------------------------------------------------------------------- interrupted downloads
@@ -34,10 +34,10 @@ def test_interrupted_download_is_retried_and_completes(sample_archive, http_serv
     requests = []
     url = http_server(body, cut_after=len(body) // 2, cut_requests=1, requests=requests)
     cache = tmp_path / "cache"
-    path = data.download_archive(cache, url=url, sha256=SAMPLE_SHA256, retry_wait_s=0)
+    path = datasets.download_archive(cache, url=url, sha256=SAMPLE_SHA256, retry_wait_s=0)
     assert len(requests) == 2
-    assert path == cache / data.ARCHIVE_NAME and data.sha256_of(path) == SAMPLE_SHA256
-    assert files_in(cache) == [data.ARCHIVE_NAME]  # no partial file from the first attempt
+    assert path == cache / datasets.CIFAR10.archive_name and datasets.sha256_of(path) == SAMPLE_SHA256
+    assert files_in(cache) == [datasets.CIFAR10.archive_name]  # no partial file from the first attempt
     err = capsys.readouterr().err
     assert f"Download of {url} failed (" in err and err.rstrip().endswith("retrying (2 of 3).")
 
@@ -49,7 +49,7 @@ def test_download_interrupted_every_time_gives_up_cleanly(sample_archive, http_s
     cache = tmp_path / "cache"
     with pytest.raises(ArchiveNotFoundError, match=r"the download from http://127\.0\.0\.1:\d+/cifar-10-python\.tar\.gz "
                                                    r"failed 3 time\(s\) \(last: .*\)\. Fix: download cifar-10-python\.tar\.gz"):
-        data.download_archive(cache, url=url, sha256=SAMPLE_SHA256, retry_wait_s=0)
+        datasets.download_archive(cache, url=url, sha256=SAMPLE_SHA256, retry_wait_s=0)
     assert len(requests) == 3
     assert files_in(cache) == []
     err = capsys.readouterr().err
@@ -59,9 +59,10 @@ def test_download_interrupted_every_time_gives_up_cleanly(sample_archive, http_s
 # --------------------------------------------------------------------------- concurrent notebooks
 _LOADER = textwrap.dedent("""
     import dataclasses, hashlib, sys
-    from cifar_tutorial import data
-    data.CIFAR10 = dataclasses.replace(data.CIFAR10, sha256=sys.argv[1])
-    (x_train, y_train), (x_test, y_test), info = data.load_cifar10(data_dir=sys.argv[2])
+    from cifar_tutorial import datasets
+    from cifar_tutorial.datasets import formats
+    formats.CIFAR10 = dataclasses.replace(formats.CIFAR10, sha256=sys.argv[1])
+    (x_train, y_train), (x_test, y_test), info = datasets.load_cifar10(data_dir=sys.argv[2])
     digest = hashlib.sha256(b"".join(a.tobytes() for a in (x_train, y_train, x_test, y_test))).hexdigest()
     print(info.source.kind, len(x_train), digest)
 """)
@@ -86,19 +87,19 @@ def test_processes_loading_at_once_download_once(sample_archive, http_server, tm
     assert sorted(kind for kind, _, _ in results) == ["cache"] * (processes - 1) + ["download"]
     assert {(count, digest) for _, count, digest in results} == {("5085", results[0][2])}  # identical arrays
     assert len(requests) == 1
-    assert files_in(cache) == [data.ARCHIVE_NAME]
-    assert data.sha256_of(cache / data.ARCHIVE_NAME) == SAMPLE_SHA256
-    lock = cache / data.LOCK_NAME  # stays, empty, by design: filelock never deletes it (see README)
+    assert files_in(cache) == [datasets.CIFAR10.archive_name]
+    assert datasets.sha256_of(cache / datasets.CIFAR10.archive_name) == SAMPLE_SHA256
+    lock = cache / datasets.CIFAR10.lock_name  # stays, empty, by design: filelock never deletes it (see README)
     assert not lock.exists() or lock.stat().st_size == 0
 
 
 def test_lock_held_too_long_is_a_clear_error(tmp_path):
     cache = tmp_path / "cache"
     cache.mkdir()
-    with filelock.FileLock(cache / data.LOCK_NAME):  # another process, as far as the lock can tell
+    with filelock.FileLock(cache / datasets.CIFAR10.lock_name):  # another process, as far as the lock can tell
         with pytest.raises(DataFolderError, match=r"another process has held cifar-10-python\.tar\.gz\.lock for 0.2 s "
                                                   r"\(a download into the same folder\)\. Fix: wait"):
-            with data._cache_lock(cache, timeout_s=0.2):
+            with fetching.cache_lock(cache, timeout_s=0.2):
                 pass
     assert files_in(cache) == []
 
@@ -127,7 +128,7 @@ def test_read_only_folder_is_a_clear_error(tmp_path, monkeypatch):
 def test_read_only_folder_with_a_verified_copy_still_loads(sample_archive, tmp_path, monkeypatch, sample_is_official):
     cache = tmp_path / "cache"
     cache.mkdir()
-    (cache / data.ARCHIVE_NAME).write_bytes(sample_archive.read_bytes())
+    (cache / datasets.CIFAR10.archive_name).write_bytes(sample_archive.read_bytes())
     monkeypatch.setattr(filelock.FileLock, "acquire", _deny)
     (x_train, _), _, info = load_cifar10(data_dir=cache)
     assert info.source.kind == "cache" and len(x_train) == 5085
@@ -151,10 +152,10 @@ def test_too_little_free_space_fails_before_downloading(sample_archive, http_ser
     requests = []
     url = http_server(sample_archive.read_bytes(), requests=requests)
     usage = namedtuple("usage", "total used free")
-    monkeypatch.setattr(data.shutil, "disk_usage", lambda path: usage(10**9, 10**9 - 10**7, 10**7))
+    monkeypatch.setattr(fetching.shutil, "disk_usage", lambda path: usage(10**9, 10**9 - 10**7, 10**7))
     cache = tmp_path / "cache"
     with pytest.raises(DataFolderError) as err:
-        data.download_archive(cache, url=url, sha256=SAMPLE_SHA256)
+        datasets.download_archive(cache, url=url, sha256=SAMPLE_SHA256)
     assert err.value.errno == errno.ENOSPC
     assert str(err.value) == (
         f"[Errno 28] {cache}: the disk is full (10 MB free, 200 MB needed) before downloading; nothing was left "
@@ -190,17 +191,17 @@ class _FillingFile:
 
 
 def test_disk_filling_up_during_download_leaves_nothing(sample_archive, http_server, tmp_path, monkeypatch):
-    """The download streams into a file opened by ``data._fetch``; here its writes
+    """The download streams into a file opened by ``fetching._fetch``; here its writes
     fail with ENOSPC after 1 MB, as on a full disk."""
     requests = []
     url = http_server(sample_archive.read_bytes(), requests=requests)
-    monkeypatch.setattr(data, "open", lambda path, mode: _FillingFile(path, 1 << 20), raising=False)
+    monkeypatch.setattr(fetching, "open", lambda path, mode: _FillingFile(path, 1 << 20), raising=False)
     cache = tmp_path / "cache"
     cache.mkdir()
     keep = cache / "notes.txt"  # something of the user's in the folder
     keep.write_text("mine")
     with pytest.raises(DataFolderError) as err:
-        data.download_archive(cache, url=url, sha256=SAMPLE_SHA256, retry_wait_s=0)
+        datasets.download_archive(cache, url=url, sha256=SAMPLE_SHA256, retry_wait_s=0)
     assert err.value.errno == errno.ENOSPC
     assert str(err.value).startswith(
         f"[Errno 28] {cache}: the disk is full (No space left on device) while downloading the archive; nothing "

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from cifar_tutorial import config, models, runner
+from cifar_tutorial import config
 
 from .conftest import REPO
 
@@ -13,14 +13,14 @@ from .conftest import REPO
 def test_the_workspace_is_a_temporary_folder_outside_the_checkout():
     home = Path(os.environ[config.HOME_ENV])
     assert home.is_dir() and REPO not in home.parents
-    assert models.default_models_dir() == home / "models"
-    assert runner.default_build_dir() == home / "build"
+    assert config.workspace_dir("models") == home / "models"
+    assert config.workspace_dir("build") == home / "build"
 
 
 def test_without_a_home_a_checkout_uses_its_own_folders(monkeypatch):
     monkeypatch.delenv(config.HOME_ENV)
-    assert models.default_models_dir() == REPO / "models"
-    assert runner.default_build_dir() == REPO / "build"
+    assert config.workspace_dir("models") == REPO / "models"
+    assert config.workspace_dir("build") == REPO / "build"
 
 
 def test_the_guard_sees_a_changed_model(tmp_path):

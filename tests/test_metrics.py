@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
+import keras
 import numpy as np
 import pytest
 from PIL import Image
 
-import keras
-
-from cifar_tutorial import data, metrics
+from cifar_tutorial import data, inference, metrics
 
 
 def test_most_confused_pairs():
@@ -61,7 +60,7 @@ def test_png_of_cifar_size_reads_back_exactly(test_images, tmp_path):
     x, _, _ = test_images
     path = tmp_path / "image.png"
     Image.fromarray(x[0]).save(path)
-    image = metrics.load_image(path)
+    image = inference.load_image(path)
     assert image.dtype == np.uint8
     np.testing.assert_array_equal(image, x[0])
 
@@ -70,7 +69,7 @@ def test_jpeg_of_another_size_is_resized(test_images, tmp_path):
     x, _, _ = test_images
     path = tmp_path / "photo.jpg"
     Image.fromarray(x[1]).resize((120, 90)).save(path, quality=95)
-    image = metrics.load_image(path)
+    image = inference.load_image(path)
     assert image.shape == (32, 32, 3) and image.dtype == np.uint8
     # Resizing up and back down keeps the picture: mean absolute error under 5% of the range.
     assert np.abs(image.astype(float) - x[1]).mean() < 0.05 * 255
@@ -80,7 +79,7 @@ def test_predict_image_returns_top3(test_images, model, tmp_path):
     x, _, class_names = test_images
     path = tmp_path / "image.png"
     Image.fromarray(x[0]).save(path)
-    top = metrics.predict_image(model, path, class_names)
+    top = inference.predict_image(model, path, class_names)
     assert len(top) == 3 and all(name in class_names for name, _ in top)
     probabilities = [p for _, p in top]
     assert probabilities == sorted(probabilities, reverse=True) and sum(probabilities) <= 1 + 1e-6
@@ -92,7 +91,7 @@ def test_greyscale_image_is_converted_to_rgb(test_images, tmp_path):
     x, _, _ = test_images
     path = tmp_path / "grey.png"
     Image.fromarray(x[0]).convert("L").save(path)
-    image = metrics.load_image(path)
+    image = inference.load_image(path)
     assert image.shape == (32, 32, 3)
     np.testing.assert_array_equal(image[..., 0], image[..., 1])
     np.testing.assert_array_equal(image[..., 1], image[..., 2])
@@ -100,14 +99,14 @@ def test_greyscale_image_is_converted_to_rgb(test_images, tmp_path):
 
 def test_missing_file(tmp_path):
     with pytest.raises(FileNotFoundError, match=r"nope\.jpg: no such image file"):
-        metrics.load_image(tmp_path / "nope.jpg")
+        inference.load_image(tmp_path / "nope.jpg")
 
 
 def test_file_that_is_not_an_image(tmp_path):
     path = tmp_path / "notes.png"
     path.write_text("not an image at all")
     with pytest.raises(ValueError, match=r"notes\.png: not an image file Pillow can read"):
-        metrics.load_image(path)
+        inference.load_image(path)
 
 
 def test_accuracy_interval_is_wilson():

@@ -6,7 +6,7 @@ from __future__ import annotations
 import keras
 import pytest
 
-from cifar_tutorial import mixed_precision
+from cifar_tutorial import machine, mixed_precision
 from cifar_tutorial.mixed_precision import choose_policy
 
 SAPPHIRE_RAPIDS = {"avx512f", "avx512_bf16", "amx_bf16", "amx_tile", "amx_int8"}
@@ -46,8 +46,8 @@ def test_cpu_flags_read_from_cpuinfo(tmp_path):
     cpuinfo = tmp_path / "cpuinfo"
     cpuinfo.write_text("processor\t: 0\nmodel name\t: Test CPU\nflags\t\t: fpu avx512f avx512_bf16\n\n"
                        "processor\t: 1\nflags\t\t: fpu avx512f avx512_bf16\n")
-    assert mixed_precision.cpu_flags(cpuinfo) == {"fpu", "avx512f", "avx512_bf16"}
-    assert mixed_precision.cpu_flags(tmp_path / "missing") == frozenset()
+    assert machine.cpu_flags(cpuinfo) == {"fpu", "avx512f", "avx512_bf16"}
+    assert machine.cpu_flags(tmp_path / "missing") == frozenset()
 
 
 def test_set_precision_reads_the_environment_and_sets_the_keras_policy(monkeypatch):

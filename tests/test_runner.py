@@ -6,9 +6,9 @@ import nbformat
 import pytest
 from nbformat.v4 import new_code_cell, new_notebook
 
-from cifar_tutorial import runner
-from cifar_tutorial.__main__ import main
 from cifar_tutorial.notebook import RESULT_MIME
+from cifar_tutorial.tools import runner
+from cifar_tutorial.tools.cli import main
 
 
 def write_notebook(path, *sources):

@@ -1,6 +1,6 @@
 """Development script: measure every lesson's wall time and write the table into README.md.
 
-Runs every lesson (``cifar_tutorial.runner.run``) in one profile, with the
+Runs every lesson (``cifar_tutorial.tools.runner.run``) in one profile, with the
 executed notebooks going to a temporary folder, then replaces the block
 between ``<!-- timings:<profile>:start -->`` and ``<!-- timings:<profile>:end -->``
 in the README's "For instructors" section. Only this script writes the README;
@@ -27,9 +27,9 @@ def timings_markdown(profile: str, rows, machine: str, date: str | None = None, 
 
     Args:
         profile: the profile the lessons ran in.
-        rows: :class:`cifar_tutorial.runner.NotebookResult` objects (``name``,
+        rows: :class:`cifar_tutorial.tools.runner.NotebookResult` objects (``name``,
             ``status``, ``seconds``).
-        machine: :func:`cifar_tutorial.classroom.machine_summary`.
+        machine: :func:`cifar_tutorial.machine.summary`.
         date: ``YYYY-MM-DD`` (default: today).
         precision: the precision the lessons ran in (e.g. ``float32 (forced)``), if known.
     """
@@ -60,7 +60,8 @@ def replace_block(text: str, profile: str, markdown: str) -> str:
 
 
 def main(argv=None) -> int:
-    from cifar_tutorial import classroom, mixed_precision, runner
+    from cifar_tutorial import machine, mixed_precision
+    from cifar_tutorial.tools import runner
 
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--profile", required=True, choices=["smoke", "class", "full"])
@@ -72,7 +73,7 @@ def main(argv=None) -> int:
     if status != 0:
         print("Not every lesson succeeded: the README is left as it was.", file=sys.stderr)
         return status
-    markdown = timings_markdown(args.profile, rows, classroom.machine_summary(),
+    markdown = timings_markdown(args.profile, rows, machine.summary(),
                                 precision=str(mixed_precision.precision_for_this_machine()))
     args.readme.write_text(replace_block(args.readme.read_text(encoding="utf-8"), args.profile, markdown), encoding="utf-8")
     print(f"Timing table for profile {args.profile!r} written to {args.readme.name}.")

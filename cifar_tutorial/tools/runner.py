@@ -1,9 +1,14 @@
 """Execute the lesson notebooks in order, each in a fresh kernel, and summarise.
 
-Used as ``python -m cifar_tutorial run``. Notebooks are executed with
-papermill (which drives nbclient), written with their outputs to
-``build/notebooks/`` and rendered to ``build/html/`` with nbconvert (``build/``
-moves with ``CIFAR_TUTORIAL_HOME``).
+Used as ``python -m cifar_tutorial run``. Each notebook gets its parameters
+from papermill (``papermill.parameterize.parameterize_notebook``, injected
+after its ``parameters`` cell) and is executed by nbclient's
+``NotebookClient``, whose public ``execute(cwd=..., env=...)`` passes the
+working folder and the kernel's environment on to jupyter_client's
+``start_kernel``. The kernel talks over Unix sockets (``transport="ipc"``, a
+public kernel-manager setting), so nothing listens on a TCP port. Executed
+notebooks go to ``build/notebooks/`` and HTML (nbconvert) to ``build/html/``
+(``build/`` moves with ``CIFAR_TUTORIAL_HOME``).
 """
 
 from __future__ import annotations
@@ -11,35 +16,20 @@ from __future__ import annotations
 import dataclasses
 import json
 import os
+import tempfile
 import time
 from pathlib import Path
 
 from cifar_tutorial import mixed_precision
-from cifar_tutorial.config import PROFILE_ENV, PROFILES, workspace_dir
-from cifar_tutorial.data import ARCHIVE_ENV, locate_archive
+from cifar_tutorial.config import PROFILE_ENV, REPO_ROOT, in_checkout, profile_name, workspace_dir
+from cifar_tutorial.datasets import CIFAR10, locate_archive
 from cifar_tutorial.notebook import RESULT_MIME, format_table
 
-NOTEBOOKS_DIR = Path(__file__).resolve().parent.parent / "notebooks"
 
-
-def _ipc_kernel_manager(extra_env: dict[str, str] | None = None):
-    """A kernel manager that talks to the kernel over Unix sockets (IPC) rather
-    than TCP on localhost (nothing listens on a port, and ipykernel has no
-    "running over TCP without encryption" warning to print), and starts the
-    kernel with ``extra_env`` added to this process's environment, which
-    itself is left unchanged."""
-    from jupyter_client.manager import AsyncKernelManager
-
-    class IPCKernelManager(AsyncKernelManager):
-        def __init__(self, **kwargs):
-            super().__init__(**kwargs)
-            self.transport = "ipc"
-
-        async def _async_pre_start_kernel(self, **kw):
-            kw["env"] = {**(kw.get("env") or os.environ), **(extra_env or {})}
-            return await super()._async_pre_start_kernel(**kw)
-
-    return IPCKernelManager
+def default_notebooks_dir() -> Path | None:
+    """The checkout's ``notebooks/`` folder, or ``None`` when the package is installed
+    without one (then ``run`` needs ``--notebooks``)."""
+    return REPO_ROOT / "notebooks" if in_checkout() else None
 
 
 @dataclasses.dataclass
@@ -56,17 +46,26 @@ class NotebookResult:
     error: str = ""
 
 
-def find_notebooks(selection: list[str] | None = None, notebooks_dir: Path = NOTEBOOKS_DIR) -> list[Path]:
+def find_notebooks(selection: list[str] | None = None, notebooks_dir: Path | None = None) -> list[Path]:
     """The lesson notebooks (``NN_*.ipynb``) in order, optionally only those whose
     file name starts with one of ``selection`` (e.g. ``["01", "02"]``).
 
+    Args:
+        selection: name prefixes; ``None`` or empty keeps every lesson.
+        notebooks_dir: the folder (default: :func:`default_notebooks_dir`).
+
     Raises:
-        FileNotFoundError: if the folder holds no notebook, or a selection
-            matches none.
+        FileNotFoundError: if there is no folder, the folder holds no lesson
+            notebook, or a selection matches none; the message names ``--notebooks``.
     """
+    notebooks_dir = Path(notebooks_dir) if notebooks_dir is not None else default_notebooks_dir()
+    if notebooks_dir is None:
+        raise FileNotFoundError("No lesson notebooks: this installed copy of the course has no notebooks/ "
+                                "folder. Fix: pass --notebooks DIR, the folder holding the NN_*.ipynb lessons.")
     notebooks = sorted(p for p in notebooks_dir.glob("[0-9][0-9]_*.ipynb"))
     if not notebooks:
-        raise FileNotFoundError(f"No lesson notebooks (NN_*.ipynb) in {notebooks_dir}.")
+        raise FileNotFoundError(f"No lesson notebooks (NN_*.ipynb) in {notebooks_dir}. "
+                                "Fix: pass --notebooks DIR, the folder holding them.")
     if not selection:
         return notebooks
     chosen = []
@@ -96,16 +95,15 @@ def recorded_results(notebook: dict) -> dict[str, float]:
 
 def execute_notebook(path: Path, output_dir: Path, html: bool = True, timeout_s: int = 3600,
                      parameters: dict | None = None, env: dict[str, str] | None = None) -> NotebookResult:
-    """Run one notebook in a fresh kernel with papermill and save it (and HTML).
+    """Run one notebook in a fresh kernel (nbclient) and save it (and HTML).
 
     Args:
         path: the ``.ipynb`` to execute; its folder is the working directory.
         output_dir: receives ``notebooks/<name>`` and ``html/<stem>.html``.
         html: whether to render HTML.
         timeout_s: per-cell time limit in seconds.
-        parameters: papermill parameters, injected after the notebook's
-            ``parameters`` cell (e.g. ``{"PROFILE": "class"}``); ignored for a
-            notebook without one, whose cells then keep their numbers.
+        parameters: values injected after the notebook's ``parameters`` cell
+            (e.g. ``{"PROFILE": "class"}``); ignored for a notebook without one.
         env: variables added to the kernel's environment (e.g.
             ``CIFAR10_ARCHIVE``); this process's environment is not changed.
 
@@ -114,24 +112,33 @@ def execute_notebook(path: Path, output_dir: Path, html: bool = True, timeout_s:
         with the cell number and exception in ``error`` (never raises for it).
     """
     import nbformat
-    import papermill
-    from papermill.exceptions import PapermillExecutionError
+    from jupyter_client.manager import AsyncKernelManager
+    from nbclient import NotebookClient
+    from nbclient.exceptions import CellExecutionError
+    from papermill.iorw import load_notebook_node
+    from papermill.parameterize import parameterize_notebook
 
-    if not any("parameters" in cell.get("metadata", {}).get("tags", []) for cell in nbformat.read(path, 4).cells):
-        parameters = None
+    nb = load_notebook_node(str(path))  # nbformat's reader, with the cell metadata papermill expects
+    if parameters and any("parameters" in cell.get("metadata", {}).get("tags", []) for cell in nb.cells):
+        nb = parameterize_notebook(nb, parameters, kernel_name="python3", language="python")
     out_nb = output_dir / "notebooks" / path.name
     out_nb.parent.mkdir(parents=True, exist_ok=True)
     start = time.perf_counter()
     status, error = "ok", ""
-    try:
-        papermill.execute_notebook(
-            str(path), str(out_nb), cwd=str(path.parent), kernel_name="python3",
-            parameters=parameters or {}, progress_bar=True, execution_timeout=timeout_s,
-            kernel_manager_class=_ipc_kernel_manager(env),
-        )
-    except PapermillExecutionError as err:
-        status = "failed"
-        error = f"cell {err.cell_index} (execution count {err.exec_count}): {err.ename}: {err.evalue}"
+    # IPC sockets are files: an absolute path (the kernel runs in the notebook's folder), removed afterwards.
+    with tempfile.TemporaryDirectory(prefix="cifar-tutorial-kernel-") as sockets:
+        manager = AsyncKernelManager(kernel_name="python3", transport="ipc", ip=str(Path(sockets) / "kernel"))
+        client = NotebookClient(nb, km=manager, timeout=timeout_s, kernel_name="python3")
+        try:
+            client.execute(cwd=str(path.parent), env={**os.environ, **(env or {})})
+        except CellExecutionError as err:
+            status = "failed"
+            index, failed = next(((i, cell) for i, cell in enumerate(nb.cells)
+                                  if any(o.get("output_type") == "error" for o in cell.get("outputs", []))),
+                                 (None, {}))
+            error = f"cell {index} (execution count {failed.get('execution_count')}): {err.ename}: {err.evalue}"
+        finally:
+            nbformat.write(nb, out_nb)
     seconds = time.perf_counter() - start
     results = recorded_results(nbformat.read(out_nb, as_version=4)) if out_nb.exists() else {}
     if html and out_nb.exists():
@@ -154,10 +161,11 @@ def summary_table(rows: list[NotebookResult]) -> str:
 
 
 def run(profile: str, archive: str | None = None, selection: list[str] | None = None,
-        output_dir: Path | None = None, html: bool = True, notebooks_dir: Path = NOTEBOOKS_DIR) -> tuple[int, list[NotebookResult]]:
+        output_dir: Path | None = None, html: bool = True,
+        notebooks_dir: Path | None = None) -> tuple[int, list[NotebookResult]]:
     """Execute the selected notebooks in order and print the summary table.
 
-    The profile reaches each notebook as the papermill parameter ``PROFILE``
+    The profile reaches each notebook as the parameter ``PROFILE``
     (every lesson's ``parameters`` cell has it), and the archive as
     ``CIFAR10_ARCHIVE`` in the kernels' environment; this process's own
     environment is left as it was.
@@ -167,8 +175,9 @@ def run(profile: str, archive: str | None = None, selection: list[str] | None = 
         archive: an archive or extracted folder for the kernels; ``None``
             keeps the environment's ``CIFAR10_ARCHIVE`` (or the data folder).
         selection: notebook name prefixes; ``None`` runs every lesson.
-        output_dir: where executed notebooks and HTML go (default:
-            :func:`default_build_dir`).
+        output_dir: where executed notebooks and HTML go (default: the
+            workspace's ``build/``, :func:`cifar_tutorial.config.workspace_dir`).
+        notebooks_dir: the folder of lessons (default: :func:`default_notebooks_dir`).
 
     Returns:
         ``(status, results)``: the process exit status (0 when every
@@ -178,19 +187,18 @@ def run(profile: str, archive: str | None = None, selection: list[str] | None = 
 
     Raises:
         ValueError: unknown profile.
-        FileNotFoundError: no such notebook or archive path.
+        FileNotFoundError: no lessons found, no such notebook or archive path.
         cifar_tutorial.data.CIFAR10Error: no usable archive.
     """
-    if profile not in PROFILES:
-        raise ValueError(f"Unknown profile {profile!r}; choose one of {', '.join(PROFILES)}.")
-    output_dir = Path(output_dir) if output_dir is not None else default_build_dir()
+    profile = profile_name(profile)
+    output_dir = Path(output_dir) if output_dir is not None else workspace_dir("build")
     env = {PROFILE_ENV: profile}
     archive_path = None
     if archive is not None:
         archive_path = Path(archive).expanduser().resolve()
         if not archive_path.exists():
             raise FileNotFoundError(f"{archive}: no such archive or folder (from --archive).")
-        env[ARCHIVE_ENV] = str(archive_path)
+        env[CIFAR10.archive_env] = str(archive_path)
     notebooks = find_notebooks(selection, notebooks_dir)
     # Resolve (and if need be download) the data once, here, so that a missing
     # archive fails in seconds with a clear message instead of inside a kernel.
@@ -210,8 +218,3 @@ def run(profile: str, archive: str | None = None, selection: list[str] | None = 
     print("\n" + summary_table(rows))
     ok = all(r.status == "ok" for r in rows) and len(rows) == len(notebooks)
     return (0 if ok else 1), rows
-
-
-def default_build_dir() -> Path:
-    """``build/`` of the workspace (:func:`cifar_tutorial.config.workspace_dir`), else ``./build``."""
-    return workspace_dir("build") or Path("build")

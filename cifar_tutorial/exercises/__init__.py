@@ -1,0 +1,71 @@
+"""Check helpers for the exercises at the end of each lesson.
+
+Each ``check_*`` function takes the student's answer (and whatever data it
+depends on), works out the right answer itself, and returns a
+:class:`Feedback`: ``Correct: ...`` or ``Not yet: <a hint on what is wrong>``.
+A check never raises on a wrong answer; it explains. Worked solutions are in
+``notebooks/solutions/``, where CI runs them against these checks.
+
+Functions are named ``check_<lesson>_<what>``, in the order of the lesson's
+exercises.
+
+The checks live in one module per pair of lessons
+(:mod:`~cifar_tutorial.exercises.first_models`, :mod:`~cifar_tutorial.exercises.networks`,
+:mod:`~cifar_tutorial.exercises.evaluation`) and are all importable from here.
+"""
+
+from cifar_tutorial.exercises.evaluation import (
+    check_05_confidence_threshold,
+    check_05_ece_bins,
+    check_05_lowest_recall,
+    check_06_cifar100_model,
+    check_06_grad_cam,
+    check_06_trainable_parameters,
+)
+from cifar_tutorial.exercises.feedback import (
+    Feedback,
+)
+from cifar_tutorial.exercises.first_models import (
+    check_00_by_hand,
+    check_00_mistakes,
+    check_00_parameters,
+    check_01_channel_mean,
+    check_01_first_ship,
+    check_01_standardize,
+    check_02_accuracy,
+    check_02_parameters,
+    check_02_width_sweep,
+)
+from cifar_tutorial.exercises.networks import (
+    check_03_block2_parameters,
+    check_03_sharpen,
+    check_03_small_model,
+    check_04_augmentation,
+    check_04_callbacks,
+    check_04_gap,
+)
+
+__all__ = [
+    "Feedback",
+    "check_00_by_hand",
+    "check_00_mistakes",
+    "check_00_parameters",
+    "check_01_channel_mean",
+    "check_01_first_ship",
+    "check_01_standardize",
+    "check_02_accuracy",
+    "check_02_parameters",
+    "check_02_width_sweep",
+    "check_03_block2_parameters",
+    "check_03_sharpen",
+    "check_03_small_model",
+    "check_04_augmentation",
+    "check_04_callbacks",
+    "check_04_gap",
+    "check_05_confidence_threshold",
+    "check_05_ece_bins",
+    "check_05_lowest_recall",
+    "check_06_cifar100_model",
+    "check_06_grad_cam",
+    "check_06_trainable_parameters",
+]

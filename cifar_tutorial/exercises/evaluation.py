@@ -1,0 +1,167 @@
+"""Checks for the exercises of lessons 05 (evaluation) and 06 (transfer learning and Grad-CAM)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+import keras
+import numpy as np
+
+from cifar_tutorial.datasets import CLASS_NAMES
+from cifar_tutorial.exercises.feedback import Feedback, all_layers, as_int, hint, right
+from cifar_tutorial.metrics import expected_calibration_error
+
+
+def check_05_lowest_recall(class_name: str, y_true: np.ndarray, y_pred: np.ndarray,
+                           class_names: Sequence[str] = CLASS_NAMES) -> Feedback:
+    """Exercise 05.1: the class with the lowest recall (ties: any of them)."""
+    from sklearn.metrics import precision_score, recall_score
+
+    labels = list(range(len(class_names)))
+    recall = recall_score(y_true, y_pred, labels=labels, average=None, zero_division=0)
+    lowest = {class_names[i] for i in np.flatnonzero(recall == recall.min())}
+    if class_name in lowest:
+        return right("that class has the lowest recall: the model misses a larger share of its images than of any other class.")
+    if class_name not in class_names:
+        return hint(f"{class_name!r} is not a class name; choose from {', '.join(class_names)}.")
+    precision = precision_score(y_true, y_pred, labels=labels, average=None, zero_division=0)
+    if class_name in {class_names[i] for i in np.flatnonzero(precision == precision.min())}:
+        return hint("that class has the lowest *precision*. Recall is per true class: the row of the confusion matrix.")
+    return hint("not the lowest. classification_report lists recall per class; or recall_score(average=None).")
+
+
+def check_05_ece_bins(ece: Mapping[int, float], y_true: np.ndarray, probabilities: np.ndarray) -> Feedback:
+    """Exercise 05.2: ``{5: ece, 20: ece}``, the expected calibration error
+    with 5 and with 20 bins (:func:`cifar_tutorial.metrics.expected_calibration_error`)."""
+    if set(ece) != {5, 20}:
+        return hint("give a dict with keys 5 and 20, the numbers of bins.")
+    for bins, value in ece.items():
+        expected = expected_calibration_error(y_true, probabilities, n_bins=bins)
+        if abs(float(value) - expected) > 1e-6:
+            return hint(f"the {bins}-bin value differs; call metrics.expected_calibration_error(..., n_bins={bins}).")
+    return right("ECE for both binnings. The difference between them is part of the measurement, "
+                  "not of the model: report the number of bins with an ECE.")
+
+
+_THRESHOLD_RIGHT = ("the model reaches the target accuracy on the images it is at least this confident about "
+                    "(or, with None, no threshold reaches it). The rest would go to a person.")
+
+
+def check_05_confidence_threshold(threshold, y_true: np.ndarray, probabilities: np.ndarray,
+                                  target_accuracy: float = 0.9) -> Feedback:
+    """Exercise 05.3: a confidence threshold such that the images whose top
+    probability is at least ``threshold`` are classified with accuracy of at
+    least ``target_accuracy``; ``None`` if no threshold reaches it.
+
+    Args:
+        threshold: the student's threshold in [0, 1], or ``None``.
+        y_true: labels ``(N,)``.
+        probabilities: predicted probabilities ``(N, 10)``.
+        target_accuracy: the accuracy asked for on the kept images (fraction).
+    """
+    probabilities = np.asarray(probabilities)
+    confidence = probabilities.max(axis=1)
+    correct = probabilities.argmax(axis=1) == np.asarray(y_true).reshape(-1)
+    order = np.argsort(-confidence, kind="stable")
+    running = np.cumsum(correct[order]) / np.arange(1, len(order) + 1)  # accuracy of the k most confident
+    group_ends = np.r_[confidence[order][1:] != confidence[order][:-1], True]  # thresholds keep whole ties
+    reachable = bool(np.any(running[group_ends] >= target_accuracy))
+    if threshold is None:
+        if reachable:
+            return hint("some threshold does reach the target; try the confidences of the test images as candidates.")
+        return right(_THRESHOLD_RIGHT)
+    kept = confidence >= float(threshold)
+    if not kept.any():
+        return hint("no image is that confident; lower the threshold.")
+    if correct[kept].mean() < target_accuracy:
+        return hint(f"images at or above this confidence are right only {correct[kept].mean():.1%} of the time; "
+                     f"raise the threshold until that reaches {target_accuracy:.0%}.")
+    return right(_THRESHOLD_RIGHT)
+
+
+def _weight_count(weights) -> int:
+    return int(sum(np.prod(w.shape) for w in weights))
+
+
+def check_06_trainable_parameters(answer, model: keras.Model) -> Feedback:
+    """Exercise 06.1: how many parameters ``model.fit`` would update in
+    ``model`` as it is now (``model.trainable_weights``): after
+    ``base.trainable = False`` only the new head's; after
+    ``base.trainable = True`` all but batch normalization's moving statistics,
+    which are never trained by gradient descent."""
+    value = as_int(answer)
+    if value is None:
+        return hint(f"give the count as a whole number, not {answer!r}.")
+    trainable = _weight_count(model.trainable_weights)
+    frozen = _weight_count(model.non_trainable_weights)
+    if value == trainable:
+        return right(f"{trainable:,} trainable, {frozen:,} not: fit updates only model.trainable_weights.")
+    if value == trainable + frozen:
+        return hint("that is every parameter, frozen ones included; count model.trainable_weights only.")
+    if value == frozen:
+        return hint("that is the part fit leaves alone (model.non_trainable_weights).")
+    moving = _weight_count(w for layer in all_layers(model) if isinstance(layer, keras.layers.BatchNormalization)
+                           for w in (layer.moving_mean, layer.moving_variance))
+    if moving and value == trainable + moving:
+        return hint("batch normalization's moving mean and variance are never trainable, even in an unfrozen base.")
+    return hint(f"{value:,} is not it. Compare with model.summary(): it lists trainable and non-trainable "
+                 "parameters after the total.")
+
+
+def check_06_grad_cam(heatmap, feature_maps: np.ndarray, gradients: np.ndarray) -> Feedback:
+    """Exercise 06.2: Grad-CAM by hand for one image from the ``(h, w, K)``
+    feature maps and gradients of ``gradcam.class_activation_gradients``:
+    weights = gradients averaged over the positions, map = ReLU of the weighted
+    sum of the feature maps, divided by its maximum (Selvaraju et al., 2017)."""
+    feature_maps = np.asarray(feature_maps, dtype=np.float64)
+    gradients = np.asarray(gradients, dtype=np.float64)
+    if feature_maps.ndim == 4:
+        return hint("pass the maps and gradients of one image, shape (h, w, K): index the batch with [i].")
+    weights = gradients.mean(axis=(0, 1))
+    raw = (feature_maps * weights).sum(axis=-1)
+
+    def scaled(m):
+        peak = m.max()
+        return m / peak if peak > 0 else np.zeros_like(m)
+
+    expected = scaled(np.maximum(raw, 0))
+    try:
+        heatmap = np.asarray(heatmap, dtype=np.float64)
+    except (TypeError, ValueError):
+        return hint("give the heat map as an array.")
+    if heatmap.shape != expected.shape:
+        return hint(f"the heat map should have the feature maps' height and width {expected.shape}, "
+                     f"not {heatmap.shape}: sum over the channels (last axis).")
+    if np.allclose(heatmap, expected, atol=1e-4):
+        return right("weights from the gradients averaged over positions, a weighted sum of the maps, ReLU, scaled to 1.")
+    if np.allclose(heatmap, np.maximum(raw, 0), rtol=1e-4, atol=1e-6):
+        return hint("right map, not yet scaled: divide by its maximum so that it runs from 0 to 1.")
+    if np.allclose(heatmap, scaled(np.abs(raw)), atol=1e-4) or heatmap.min() < -1e-6:
+        return hint("keep only the positive evidence: apply a ReLU (np.maximum(map, 0)) before scaling.")
+    other = scaled(np.maximum((feature_maps * gradients).sum(axis=-1), 0))
+    if np.allclose(heatmap, other, atol=1e-4):
+        return hint("average the gradients over the positions first (axis=(0, 1)): one weight per feature map.")
+    return hint("not the Grad-CAM map: weights = gradients.mean(axis=(0, 1)); map = (feature_maps * weights).sum(-1); "
+                 "then ReLU and divide by the maximum.")
+
+
+def check_06_cifar100_model(model, label_mode: str = "fine") -> Feedback:
+    """Exercise 06.3: lesson 03's CNN made for CIFAR-100: input ``(32, 32,
+    3)`` scaled by a ``Rescaling`` layer, output ``100`` (``"fine"``) or ``20``
+    (``"coarse"``) softmax probabilities."""
+    classes = {"fine": 100, "coarse": 20}
+    if label_mode not in classes:
+        return hint(f"label_mode is 'fine' (100 classes) or 'coarse' (20 superclasses), not {label_mode!r}.")
+    if not isinstance(model, keras.Model):
+        return hint("pass a keras.Model built with lesson 03's make_tutorial_cnn, changed for CIFAR-100.")
+    if tuple(model.input_shape[1:]) != (32, 32, 3):
+        return hint(f"the input shape is {model.input_shape[1:]}; CIFAR-100 images are (32, 32, 3), as CIFAR-10's.")
+    if not isinstance(model.layers[0], keras.layers.Rescaling):
+        return hint("start with layers.Rescaling(1 / 255): the loader returns pixels 0..255.")
+    want = classes[label_mode]
+    if tuple(model.output_shape[1:]) != (want,):
+        return hint(f"the output has {model.output_shape[1:]} units; label_mode={label_mode!r} has {want} classes: "
+                     f"end with Dense({want}, activation='softmax').")
+    if getattr(model.layers[-1].activation, "__name__", "") != "softmax":
+        return hint("end with a softmax, so the outputs are probabilities for sparse_categorical_crossentropy.")
+    return right(f"lesson 03's CNN with {want} outputs: only the last layer depends on the number of classes.")

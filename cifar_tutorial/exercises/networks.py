@@ -1,0 +1,132 @@
+"""Checks for the exercises of lessons 03 (convolutional networks) and 04 (regularization)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+import keras
+import numpy as np
+from scipy.signal import correlate2d
+
+from cifar_tutorial.exercises.feedback import Feedback, all_layers, check_parameter_count, hint, right
+
+SHARPEN = np.array([[0, -1, 0], [-1, 5, -1], [0, -1, 0]], dtype=np.float32)
+
+
+def _close(got, expected, atol: float = 1e-4) -> bool:
+    """``np.allclose``, looser where ``got`` was computed in bfloat16 (about 3 significant
+    digits: Keras' ``mixed_bfloat16`` policy, see :mod:`cifar_tutorial.mixed_precision`)."""
+    got = keras.ops.convert_to_numpy(got)
+    if str(np.asarray(got).dtype) == "bfloat16":
+        # bfloat16 keeps 8 significant bits: an error of about 0.4% of the largest value
+        # (inputs rounded, then summed over the kernel), whatever the pixels' scale (0..1 or 0..255).
+        scale = max(1.0, float(np.max(np.abs(expected))))
+        return np.allclose(np.asarray(got, dtype=np.float64), expected, rtol=1e-2, atol=3e-2 * scale)
+    return np.allclose(np.asarray(got, dtype=np.float64), expected, atol=atol)
+
+
+def check_03_sharpen(kernel, filtered, grey: np.ndarray) -> Feedback:
+    """Exercise 03.1: the sharpening kernel ``[[0,-1,0],[-1,5,-1],[0,-1,0]]``
+    and the result of convolving the grey image with it ('same' padding).
+
+    Args:
+        kernel: the student's ``(3, 3)`` kernel.
+        filtered: the convolution output, ``(1, 32, 32, 1)`` or ``(32, 32)``.
+        grey: the grey input image, ``(1, 32, 32, 1)`` as in the lesson.
+    """
+    kernel = np.asarray(kernel, dtype=np.float32).reshape(-1)
+    if kernel.shape != (9,) or not np.allclose(kernel, SHARPEN.reshape(-1)):
+        return hint("the kernel should be [[0, -1, 0], [-1, 5, -1], [0, -1, 0]].")
+    image = np.asarray(grey, dtype=np.float64).reshape(32, 32)
+    got = np.asarray(keras.ops.convert_to_numpy(filtered)).squeeze()
+    if got.shape == (30, 30):
+        return hint("the output is 30x30: use padding='same' to keep 32x32.")
+    if got.shape != (32, 32):
+        return hint(f"expected a 32x32 output, got shape {got.shape}.")
+    if not _close(got, correlate2d(image, SHARPEN, mode="same")):
+        return hint("the output differs from the sharpening of the grey image. Set the kernel with set_weights "
+                     "as the lesson does (shape (3, 3, 1, 1)) and use_bias=False.")
+    return right("the sharpening filter adds the difference between a pixel and its neighbours, so edges "
+                  "stand out more.")
+
+
+def check_03_block2_parameters(answer) -> Feedback:
+    """Exercise 03.2: parameters of ``block2_conv1`` in lesson 03's deeper CNN
+    (3x3 kernels, 16 input channels, 32 filters): 3*3*16*32 + 32 = 4,640."""
+    return check_parameter_count(answer, 3 * 3 * 16 * 32 + 32, 3 * 3 * 16 * 32, "block2_conv1")
+
+
+def check_03_small_model(model, max_parameters: int = 100_000) -> Feedback:
+    """Exercise 03.3: a CNN of your own design with at most
+    ``max_parameters`` parameters: input ``(32, 32, 3)``, output 10
+    probabilities, at least two ``Conv2D`` layers."""
+    if not isinstance(model, keras.Model):
+        return hint("pass a keras.Model (start it with keras.Input(shape=(32, 32, 3))).")
+    if tuple(model.input_shape[1:]) != (32, 32, 3):
+        return hint(f"the input shape is {model.input_shape[1:]}; CIFAR-10 images are (32, 32, 3).")
+    if tuple(model.output_shape[1:]) != (10,):
+        return hint(f"the output shape is {model.output_shape[1:]}; end with Dense(10, activation='softmax').")
+    convs = [layer for layer in all_layers(model) if isinstance(layer, keras.layers.Conv2D)]
+    if len(convs) < 2:
+        return hint("use at least two Conv2D layers.")
+    if model.count_params() > max_parameters:
+        return hint(f"{model.count_params():,} parameters is over {max_parameters:,}. The Dense layer after Flatten "
+                     "is usually the largest: pool more, or use GlobalAveragePooling2D.")
+    return right(f"a CNN within {max_parameters:,} parameters. Now train it and compare it with the lesson's models.")
+
+
+def check_04_gap(gap, history: Mapping[str, Sequence[float]]) -> Feedback:
+    """Exercise 04.1: the generalization gap after the last epoch: training
+    accuracy minus validation accuracy (a fraction, positive when overfitting)."""
+    expected = float(history["accuracy"][-1] - history["val_accuracy"][-1])
+    try:
+        value = float(gap)
+    except (TypeError, ValueError):
+        return hint("give one number.")
+    if abs(value + expected) < 1e-6 and expected != 0:
+        return hint("the sign is reversed: training accuracy minus validation accuracy.")
+    if abs(value - 100 * expected) < 1e-4 and expected != 0:
+        return hint("that is in percentage points; give it as a fraction.")
+    if abs(value - expected) > 1e-6:
+        return hint("use the last epoch of history['accuracy'] and history['val_accuracy'] ([-1]).")
+    return right("that is the gap after the last epoch; regularization aims to shrink it.")
+
+
+def check_04_augmentation(augmentation) -> Feedback:
+    """Exercise 04.2: an augmentation model with ``RandomFlip``,
+    ``RandomTranslation`` and ``RandomZoom`` that keeps the image shape and
+    leaves images unchanged at prediction time."""
+    if not isinstance(augmentation, keras.Model):
+        return hint("build a keras.Sequential of preprocessing layers, as lesson 04's `augmentation` is.")
+    kinds = {type(layer).__name__ for layer in all_layers(augmentation)}
+    missing = {"RandomFlip", "RandomTranslation", "RandomZoom"} - kinds
+    if missing:
+        return hint(f"missing {', '.join(sorted(missing))}.")
+    images = np.random.default_rng(0).random((2, 32, 32, 3)).astype("float32")
+    out = keras.ops.convert_to_numpy(augmentation(images, training=True))
+    if out.shape != images.shape:
+        return hint(f"augmentation changed the shape to {out.shape}; it must keep (32, 32, 3).")
+    if not _close(augmentation(images, training=False), images, atol=1e-6):
+        return hint("at prediction time (training=False) augmentation must leave images unchanged.")
+    return right("flip, translation and zoom, active only during training.")
+
+
+def check_04_callbacks(callbacks: Sequence) -> Feedback:
+    """Exercise 04.3: callbacks that stop when validation accuracy has not
+    improved for 5 epochs, restore the best weights, and save the best model in
+    the ``.keras`` format (lesson 04's step 6 watches validation loss instead)."""
+    stops = [c for c in callbacks if isinstance(c, keras.callbacks.EarlyStopping)]
+    saves = [c for c in callbacks if isinstance(c, keras.callbacks.ModelCheckpoint)]
+    if not stops:
+        return hint("add keras.callbacks.EarlyStopping.")
+    stop = stops[0]
+    if stop.monitor != "val_accuracy" or stop.patience != 5 or not stop.restore_best_weights:
+        return hint("EarlyStopping should use monitor='val_accuracy', patience=5, restore_best_weights=True.")
+    if not saves:
+        return hint("add keras.callbacks.ModelCheckpoint to save the best model.")
+    save = saves[0]
+    if not str(save.filepath).endswith(".keras"):
+        return hint("Keras 3 saves whole models in the .keras format: end the file name with .keras.")
+    if not save.save_best_only or save.monitor != "val_accuracy":
+        return hint("ModelCheckpoint should use save_best_only=True and monitor='val_accuracy'.")
+    return right("early stopping on validation accuracy with the best weights restored, and the best model saved.")
