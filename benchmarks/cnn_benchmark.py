@@ -120,7 +120,7 @@ def tiled_archive(sample: str, folder: Path, train_per_batch: int = 10_000, test
     with the sample's real images tiled to the official sizes, for timing only."""
     import numpy as np
 
-    from cifar_tutorial import data
+    from cifar_tutorial.datasets import CIFAR10
 
     path = folder / "cifar-10-tiled-python.tar.gz"
     with tarfile.open(sample) as src, tarfile.open(path, "w:gz", compresslevel=1) as dst:
@@ -129,9 +129,9 @@ def tiled_archive(sample: str, folder: Path, train_per_batch: int = 10_000, test
                 continue
             raw = src.extractfile(member).read()
             name = Path(member.name).name
-            if name in (*data.TRAIN_BATCHES, data.TEST_BATCH):
+            if name in (*CIFAR10.train_members, CIFAR10.test_member):
                 batch = pickle.loads(raw, encoding="bytes")  # the shared sample: trusted, ours
-                n = train_per_batch if name != data.TEST_BATCH else test_images
+                n = train_per_batch if name != CIFAR10.test_member else test_images
                 reps = -(-n // len(batch[b"labels"]))
                 # Protocol 4: Python 3 cannot write Python 2's str objects, and its protocol-2
                 # bytes go through _codecs.encode, which Keras' restricted unpickler refuses.

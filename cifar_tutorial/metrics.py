@@ -1,15 +1,18 @@
-"""Evaluation helpers beyond accuracy: confusions, calibration, top-k, new images.
+"""Evaluation helpers: confusions, calibration, top-k, intervals, and the rule for comparisons.
 
 Counts and scores come from scikit-learn where it has them
 (``confusion_matrix``, ``top_k_accuracy_score``, ``classification_report``);
 this module adds what it lacks: the most-confused class pairs, the expected
-calibration error, and (with SciPy) a confidence interval on accuracy and a
-paired test of two models. Pure functions of labels and probabilities; using a
-model on images is :mod:`cifar_tutorial.inference`.
+calibration error, and (with SciPy) a confidence interval on accuracy, a
+paired test of two models on the same images, and the course's one rule for
+comparing two settings over repeated runs (:func:`paired_difference`). Pure
+functions of labels, probabilities and scores; using a model on images is
+:mod:`cifar_tutorial.inference`.
 """
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Sequence
 
 import numpy as np
@@ -147,3 +150,101 @@ def mcnemar_test(y_true: np.ndarray, y_pred_a: np.ndarray, y_pred_b: np.ndarray)
     b_only = int(np.sum((b == y_true) & (a != y_true)))
     p_value = 1.0 if a_only + b_only == 0 else float(binomtest(a_only, a_only + b_only, 0.5).pvalue)
     return a_only, b_only, p_value
+
+
+@dataclasses.dataclass(frozen=True)
+class Difference:
+    """A difference between two settings over repeated runs, with its confidence interval
+    (the outcome of :func:`paired_difference`).
+
+    Attributes:
+        mean: mean of ``b - a`` over the replicates (fractions, e.g. accuracy points / 100).
+        low, high: the confidence interval of that mean.
+        replicates: how many paired runs.
+        confidence: the interval's level, e.g. 0.95.
+    """
+
+    mean: float
+    low: float
+    high: float
+    replicates: int
+    confidence: float = 0.95
+
+    @property
+    def excludes_zero(self) -> bool:
+        """Whether the interval lies wholly on one side of zero: the one rule by which
+        the course calls a difference an effect."""
+        return self.low > 0 or self.high < 0
+
+    @property
+    def verdict(self) -> str:
+        """``"better"``, ``"worse"`` or ``"no difference shown"``, from the interval alone."""
+        if not self.excludes_zero:
+            return "no difference shown"
+        return "better" if self.mean > 0 else "worse"
+
+    def __str__(self) -> str:
+        return (f"{100 * self.mean:+.1f} points ({self.confidence:.0%} interval {100 * self.low:+.1f} to "
+                f"{100 * self.high:+.1f}, {self.replicates} paired runs): {self.verdict}")
+
+
+def paired_difference(a, b, confidence: float = 0.95) -> Difference:
+    """How much setting ``b`` differs from setting ``a`` over paired replicates: the course's
+    one rule for comparing two settings (introduced in lesson 04, used by every lesson and study).
+
+    Replicate ``i`` of ``a`` and of ``b`` share what varies between runs on purpose (the seed, and
+    the labelled set where it varies), so the differences ``b[i] - a[i]`` are independent draws of
+    the effect. Their mean gets Student's t interval with ``n - 1`` degrees of freedom (Student,
+    1908, "The Probable Error of a Mean"), computed by SciPy's
+    ``scipy.stats.ttest_rel(b, a).confidence_interval(confidence)``. A difference counts as an
+    effect only when its interval excludes zero (:attr:`Difference.excludes_zero`); with few
+    replicates the interval is wide, so "no difference shown" is the honest reading of most small
+    differences. Scores should be validation scores: the test set is reported, never compared on.
+
+    Args:
+        a, b: scores of the two settings, one per replicate, same order and length (at least 2),
+            e.g. validation accuracies as fractions.
+        confidence: the interval's level, in (0, 1).
+
+    Returns:
+        A :class:`Difference`. When every difference is the same number the interval is that number.
+
+    Raises:
+        ValueError: fewer than two replicates, or ``a`` and ``b`` of different lengths.
+    """
+    from scipy.stats import ttest_rel
+
+    a, b = np.asarray(a, dtype=np.float64).reshape(-1), np.asarray(b, dtype=np.float64).reshape(-1)
+    if len(a) != len(b) or len(a) < 2:
+        raise ValueError(f"need two score lists of the same length, at least 2, got {len(a)} and {len(b)}.")
+    differences = b - a
+    mean = float(differences.mean())
+    if np.allclose(differences, differences[0]):
+        return Difference(mean, mean, mean, len(a), confidence)
+    interval = ttest_rel(b, a).confidence_interval(confidence_level=confidence)
+    return Difference(mean, float(interval.low), float(interval.high), len(a), confidence)
+
+
+def mean_interval(scores, confidence: float = 0.95) -> tuple[float, float, float]:
+    """Mean of repeated scores with its Student's t interval (what a study's error bars show).
+
+    Args:
+        scores: one score per replicate (at least 2), e.g. validation accuracies.
+        confidence: the interval's level.
+
+    Returns:
+        ``(mean, low, high)``; SciPy's ``scipy.stats.ttest_1samp(scores, 0).confidence_interval``.
+
+    Raises:
+        ValueError: fewer than two scores.
+    """
+    from scipy.stats import ttest_1samp
+
+    scores = np.asarray(scores, dtype=np.float64).reshape(-1)
+    if len(scores) < 2:
+        raise ValueError(f"need at least two scores, got {len(scores)}.")
+    mean = float(scores.mean())
+    if np.allclose(scores, scores[0]):
+        return mean, mean, mean
+    interval = ttest_1samp(scores, 0.0).confidence_interval(confidence_level=confidence)
+    return mean, float(interval.low), float(interval.high)

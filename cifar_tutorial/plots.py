@@ -316,3 +316,43 @@ def plot_learning_curve(sizes: Sequence[int], curves: Mapping[str, Sequence[floa
     ax.legend(loc="lower right", fontsize=8)
     fig.tight_layout()
     return fig
+
+
+def plot_study(study: Mapping, live: Mapping[str, float] | None = None, title: str | None = None):
+    """A replicated study's result beside this notebook's own run (introduced in lesson 02).
+
+    Each variant's mean validation accuracy over the study's seeds is drawn as a dot with its 95%
+    interval (error bar), the reference variant's interval as a grey band, and the verdict of
+    :func:`cifar_tutorial.metrics.paired_difference` against the reference as text beside it;
+    ``live`` values are drawn as crosses on the same rows, so a reader sees where one run falls.
+
+    Args:
+        study: what :func:`cifar_tutorial.studies.load` returns.
+        live: variant name -> this run's validation accuracy (fraction 0..1); names not in the
+            study are ignored.
+        title: the figure's title (default: the study's name and replicates).
+    """
+    summary, reference = study["summary"], study["reference"]
+    names = list(summary)
+    key = "difference_from_" + reference.replace(" ", "_")
+    y = np.arange(len(names))[::-1]
+    fig, ax = plt.subplots(figsize=(7, 0.55 * len(names) + 1.3))
+    band = summary[reference]["val_accuracy"]
+    ax.axvspan(100 * band["low"], 100 * band["high"], color="0.88", label=f"{reference}: 95% interval")
+    for yi, name in zip(y, names):
+        acc = summary[name]["val_accuracy"]
+        ax.errorbar(100 * acc["mean"], yi, xerr=[[100 * (acc["mean"] - acc["low"])], [100 * (acc["high"] - acc["mean"])]],
+                    fmt="o", color="C0", capsize=4, label="study: mean of the seeds, 95% interval" if yi == y[0] else None)
+        verdict = summary[name].get(key, {}).get("verdict", "reference")
+        ax.annotate(verdict, (100 * acc["high"], yi), xytext=(8, 0), textcoords="offset points", va="center", fontsize=8)
+        if live and name in live:
+            ax.plot(100 * live[name], yi, marker="x", color="C3", markersize=8, linestyle="none",
+                    label="this notebook's run" if not any(n in live for n in names[:names.index(name)]) else None)
+    ax.set_yticks(y, names)
+    ax.set_xlabel("validation accuracy (%)")
+    ax.margins(x=0.3)
+    ax.grid(axis="x", alpha=0.3)
+    ax.set_title(title or f"{study['study']} study: {len(study['seeds'])} seeds each", fontsize=10)
+    ax.legend(fontsize=7, loc="lower left")
+    fig.tight_layout()
+    return fig

@@ -221,3 +221,24 @@ def test_run_works_from_a_non_editable_install(tmp_path, sample_archive):
                             capture_output=True, text=True, cwd=workdir, env=env, timeout=300)
     assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-2000:]
     assert "profile_is_smoke=1" in result.stdout
+
+
+def test_doctor_reports_a_broken_tensorflow_as_a_failed_check_with_its_fix(tmp_path):
+    """``doctor`` imports TensorFlow as one of its checks: an install where that import fails
+    (simulated in a fresh process) gives a PROBLEM line and the fix, not a traceback."""
+    code = (
+        "import builtins, sys\n"
+        "real = builtins.__import__\n"
+        "def broken(name, *args, **kwargs):\n"
+        "    if name.split('.')[0] == 'tensorflow':\n"
+        "        raise ImportError('simulated broken install')\n"
+        "    return real(name, *args, **kwargs)\n"
+        "builtins.__import__ = broken\n"
+        "from cifar_tutorial.tools.cli import main\n"
+        f"sys.exit(main(['doctor', '--data-dir', {str(tmp_path)!r}]))\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=180)
+    assert result.returncode == 1, result.stderr[-2000:]
+    assert "[PROBLEM] TensorFlow: not importable (ImportError: simulated broken install)" in result.stdout
+    assert "fix: pip install -r requirements.txt" in result.stdout
+    assert "Traceback" not in result.stdout + result.stderr

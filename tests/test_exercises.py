@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 
 from cifar_tutorial import exercises as ex
+from cifar_tutorial.exercises.networks import SHARPEN
 from cifar_tutorial.metrics import expected_calibration_error
 
 
@@ -127,13 +128,13 @@ def test_sharpen(rng):
     grey = rng.random((1, 32, 32, 1)).astype("float32")
     conv = keras.layers.Conv2D(1, 3, padding="same", use_bias=False)
     conv.build((None, 32, 32, 1))
-    conv.set_weights([ex.SHARPEN[:, :, None, None]])
-    assert_right(ex.check_03_sharpen(ex.SHARPEN, conv(grey), grey))
+    conv.set_weights([SHARPEN[:, :, None, None]])
+    assert_right(ex.check_03_sharpen(SHARPEN, conv(grey), grey))
     assert_hint(ex.check_03_sharpen(np.eye(3), conv(grey), grey), "kernel should be")
     valid = keras.layers.Conv2D(1, 3, padding="valid", use_bias=False)
     valid.build((None, 32, 32, 1))
-    valid.set_weights([ex.SHARPEN[:, :, None, None]])
-    assert_hint(ex.check_03_sharpen(ex.SHARPEN, valid(grey), grey), "padding='same'")
+    valid.set_weights([SHARPEN[:, :, None, None]])
+    assert_hint(ex.check_03_sharpen(SHARPEN, valid(grey), grey), "padding='same'")
 
 
 def test_checks_accept_right_answers_computed_in_bfloat16(rng):
@@ -143,13 +144,13 @@ def test_checks_accept_right_answers_computed_in_bfloat16(rng):
         grey = rng.random((1, 32, 32, 1)).astype("float32")
         conv = keras.layers.Conv2D(1, 3, padding="same", use_bias=False)
         conv.build((None, 32, 32, 1))
-        conv.set_weights([ex.SHARPEN[:, :, None, None]])
-        assert_right(ex.check_03_sharpen(ex.SHARPEN, conv(grey), grey))
+        conv.set_weights([SHARPEN[:, :, None, None]])
+        assert_right(ex.check_03_sharpen(SHARPEN, conv(grey), grey))
         pixels = grey * 255  # the lessons' grey images are on the 0..255 scale
-        assert_right(ex.check_03_sharpen(ex.SHARPEN, conv(pixels), pixels))
+        assert_right(ex.check_03_sharpen(SHARPEN, conv(pixels), pixels))
         conv.set_weights([np.ones((3, 3, 1, 1), "float32")])  # the wrong filter, set by mistake
-        assert_hint(ex.check_03_sharpen(ex.SHARPEN, conv(pixels), pixels), "differs from the sharpening")
-        assert_hint(ex.check_03_sharpen(ex.SHARPEN, conv(grey), grey), "differs from the sharpening")
+        assert_hint(ex.check_03_sharpen(SHARPEN, conv(pixels), pixels), "differs from the sharpening")
+        assert_hint(ex.check_03_sharpen(SHARPEN, conv(grey), grey), "differs from the sharpening")
         zoom = keras.Sequential([keras.Input((32, 32, 3)), keras.layers.RandomFlip("horizontal"),
                                  keras.layers.RandomTranslation(0.1, 0.1), keras.layers.RandomZoom(0.1)])
         assert_right(ex.check_04_augmentation(zoom))

@@ -145,3 +145,38 @@ def test_confusion_matrix_by_columns():
     assert texts == ["0.00", "0.33", "0.67", "1.00"]  # column b: 1 of 3 predictions was truly a
     with pytest.raises(ValueError, match="normalize"):
         plots.plot_confusion_matrix(y_true, y_pred, ["a", "b"], normalize="rows")
+
+
+def test_paired_difference_is_students_t_over_the_paired_differences():
+    a = np.array([0.40, 0.42, 0.41, 0.39, 0.43])
+    d = np.array([0.01, 0.03, 0.02, 0.04, 0.00])
+    diff = metrics.paired_difference(a, a + d)
+    half = 2.7764451051977987 * d.std(ddof=1) / np.sqrt(5)  # t quantile 0.975 with 4 degrees of freedom (tables)
+    assert diff.mean == pytest.approx(0.02)
+    assert (diff.low, diff.high) == (pytest.approx(0.02 - half), pytest.approx(0.02 + half))
+    assert diff.replicates == 5 and diff.excludes_zero and diff.verdict == "better"
+    assert str(diff).startswith("+2.0 points (95% interval +0.0 to +4.0, 5 paired runs): better")
+
+
+def test_paired_difference_inside_the_noise_shows_no_difference():
+    a = np.array([0.40, 0.45, 0.38, 0.44, 0.41])
+    b = np.array([0.41, 0.43, 0.40, 0.43, 0.42])
+    diff = metrics.paired_difference(a, b)
+    assert diff.low < 0 < diff.high and not diff.excludes_zero and diff.verdict == "no difference shown"
+    assert metrics.paired_difference(b, a).mean == pytest.approx(-diff.mean)
+    worse = metrics.paired_difference(a, a - 0.05 + np.array([0.0, 0.01, -0.01, 0.0, 0.005]))
+    assert worse.verdict == "worse"
+
+
+@pytest.mark.parametrize("a, b", [([0.4], [0.5]), ([0.4, 0.5], [0.5]), ([], [])])
+def test_paired_difference_needs_two_paired_replicates(a, b):
+    with pytest.raises(ValueError, match="at least 2"):
+        metrics.paired_difference(a, b)
+
+
+def test_mean_interval():
+    scores = np.array([0.50, 0.52, 0.48, 0.51, 0.49])
+    mean, low, high = metrics.mean_interval(scores)
+    half = 2.7764451051977987 * scores.std(ddof=1) / np.sqrt(5)
+    assert mean == pytest.approx(0.50) and low == pytest.approx(0.50 - half) and high == pytest.approx(0.50 + half)
+    assert metrics.mean_interval([0.3, 0.3]) == (0.3, 0.3, 0.3)

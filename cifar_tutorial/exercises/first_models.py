@@ -55,9 +55,9 @@ def check_00_mistakes(indices: Sequence[int], y_true: np.ndarray, y_pred: np.nda
         return hint("some indices repeat; pick distinct images.")
     if len(indices) != wanted:
         return hint(f"give {wanted} indices (the model made {len(wrong)} mistakes).")
-    right = [i for i in indices if i not in wrong]
-    if right:
-        return hint(f"the model got image(s) {right} right. Compare y_pred with y_test: np.flatnonzero(y_pred != y_test).")
+    not_mistakes = [i for i in indices if i not in wrong]
+    if not_mistakes:
+        return hint(f"the model got image(s) {not_mistakes} right. Compare y_pred with y_test: np.flatnonzero(y_pred != y_test).")
     return right("all of them are mistakes. Look at them: would a person hesitate too?")
 
 

@@ -1,0 +1,291 @@
+"""Replicated studies behind the lessons' conclusions: every setting trained with several seeds,
+each compared with its reference by the course's rule (``cifar_tutorial.metrics.paired_difference``:
+the mean paired difference of validation accuracy with Student's t 95% interval).
+
+Each study writes ``cifar_tutorial/studies/<name>.json`` (every run, the summary, the regime, the
+machine, versions, date and the command; package data, so a lesson reads it in Colab too, with
+``cifar_tutorial.studies.load``) and ``benchmarks/results/studies/<name>.png`` (means with 95%
+intervals). Studies so far:
+
+* ``regularization`` (lesson 04): lesson 04's baseline CNN, and each technique added alone
+  (dropout, an L2 penalty, flip-and-shift augmentation, batch normalization), in a regime where
+  the baseline overfits: 1,000 training images (a stratified subset, the same for every run),
+  36 epochs, Adam at 1e-3, batch 32, float32. The regime comes from pilot runs recorded in the
+  issue "Evidence that carries every conclusion" (seeds 1 and 2: baseline 37.3 / 38.9% test,
+  + augmentation 44.0 / 45.3%, + dropout 42.6 / 44.8%; 15-20 s a run; training accuracy
+  92-99%); the study uses fresh seeds.
+* ``shuffled_pixels`` (lesson 02): the MLP and the tutorial CNN on original and on shuffled pixels
+  (one fixed permutation of the 1,024 positions), as lesson 02 trains them (all training images,
+  12 epochs).
+* ``architectures`` (lesson 03): the MLP, the small CNN, the tutorial CNN and the deeper CNN, as
+  lesson 03 trains them (all training images, 7 epochs); each CNN against the MLP, the deeper
+  stack against the tutorial CNN.
+
+Run on the sample (the regime takes a subset, so the full archive gives the same design)::
+
+    python benchmarks/studies.py --archive ../shared/data/cifar-10-sample-python.tar.gz --study regularization
+
+``--study all`` runs every study in turn (about 20 minutes on a 2-core CPU).
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import json
+import os
+import platform
+import sys
+import time
+from pathlib import Path
+
+os.environ.setdefault("CIFAR_TUTORIAL_PRECISION", "float32")  # a study's own process: float32 unless told
+
+import cifar_tutorial  # noqa: E402
+
+cifar_tutorial.quiet_startup()
+import keras  # noqa: E402
+import matplotlib  # noqa: E402
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+from keras import layers  # noqa: E402
+
+from cifar_tutorial import data, machine, metrics, mixed_precision, plots  # noqa: E402
+from cifar_tutorial.config import SEED  # noqa: E402
+
+RESULTS = Path(__file__).resolve().parent / "results" / "studies"  # the figures
+PACKAGE_RESULTS = Path(cifar_tutorial.__file__).parent / "studies"  # the JSON, which the lessons read
+SEEDS = (1001, 1002, 1003, 1004, 1005)
+
+
+# ----------------------------------------------------------------------------- lesson 04's models
+def _baseline_layers(conv=None):
+    conv = conv or (lambda filters: [layers.Conv2D(filters, 3, activation="relu")])
+    return [*conv(32), layers.MaxPooling2D(), *conv(64), layers.MaxPooling2D(), *conv(64), layers.Flatten()]
+
+
+def make_baseline():
+    return keras.Sequential([keras.Input((32, 32, 3)), layers.Rescaling(1 / 255), *_baseline_layers(),
+                             layers.Dense(64, activation="relu"), layers.Dense(10, activation="softmax")])
+
+
+def make_dropout():
+    return keras.Sequential([
+        keras.Input((32, 32, 3)), layers.Rescaling(1 / 255),
+        layers.Conv2D(32, 3, activation="relu"), layers.MaxPooling2D(), layers.Dropout(0.3),
+        layers.Conv2D(64, 3, activation="relu"), layers.MaxPooling2D(), layers.Dropout(0.3),
+        layers.Conv2D(64, 3, activation="relu"), layers.Flatten(), layers.Dropout(0.3),
+        layers.Dense(64, activation="relu"), layers.Dropout(0.3), layers.Dense(10, activation="softmax"),
+    ])
+
+
+def make_l2(penalty=0.002):
+    def conv(filters):
+        return [layers.Conv2D(filters, 3, activation="relu", kernel_regularizer=keras.regularizers.L2(penalty))]
+
+    return keras.Sequential([
+        keras.Input((32, 32, 3)), layers.Rescaling(1 / 255), *_baseline_layers(conv),
+        layers.Dense(64, activation="relu", kernel_regularizer=keras.regularizers.L2(penalty)),
+        layers.Dense(10, activation="softmax"),
+    ])
+
+
+def make_augmented():
+    return keras.Sequential([
+        keras.Input((32, 32, 3)), layers.RandomFlip("horizontal"),
+        layers.RandomTranslation(0.1, 0.1, fill_mode="reflect"), layers.Rescaling(1 / 255),
+        *_baseline_layers(), layers.Dense(64, activation="relu"), layers.Dense(10, activation="softmax"),
+    ])
+
+
+def make_batch_norm():
+    def conv(filters):
+        return [layers.Conv2D(filters, 3, use_bias=False), layers.BatchNormalization(momentum=0.9),
+                layers.Activation("relu")]
+
+    return keras.Sequential([keras.Input((32, 32, 3)), layers.Rescaling(1 / 255), *_baseline_layers(conv),
+                             layers.Dense(64, activation="relu"), layers.Dense(10, activation="softmax")])
+
+
+# ----------------------------------------------------------------------------- lessons 02 and 03's models
+def make_mlp():
+    return keras.Sequential([
+        keras.Input((32, 32, 3)), layers.Rescaling(1 / 255), layers.Flatten(),
+        layers.Dense(512, activation="relu"), layers.Dropout(0.2),
+        layers.Dense(256, activation="relu"), layers.Dropout(0.2), layers.Dense(10, activation="softmax"),
+    ])
+
+
+def make_small_cnn():
+    return keras.Sequential([
+        keras.Input((32, 32, 3)), layers.Rescaling(1 / 255),
+        layers.Conv2D(32, 3, padding="same", activation="relu"), layers.Dropout(0.2), layers.MaxPooling2D(),
+        layers.Flatten(), layers.Dense(512, activation="relu"), layers.Dropout(0.5),
+        layers.Dense(10, activation="softmax"),
+    ])
+
+
+def make_deeper_cnn():
+    model = keras.Sequential([keras.Input((32, 32, 3)), layers.Rescaling(1 / 255)])
+    for filters in (16, 32, 64):
+        model.add(layers.Conv2D(filters, 3, padding="same", activation="relu"))
+        model.add(layers.Conv2D(filters, 3, padding="same", activation="relu"))
+        model.add(layers.MaxPooling2D())
+    model.add(layers.GlobalAveragePooling2D())
+    model.add(layers.Dense(128, activation="relu"))
+    model.add(layers.Dense(10, activation="softmax"))
+    return model
+
+
+PERMUTATION = np.random.default_rng(SEED).permutation(32 * 32)  # lesson 02's fixed shuffle of pixel positions
+
+
+def shuffle_pixels(x):
+    return x.reshape(len(x), 32 * 32, 3)[:, PERMUTATION].reshape(x.shape)
+
+
+# ----------------------------------------------------------------------------- running
+def train_once(make, seed, x_train, y_train, x_val, y_val, *, epochs, batch_size):
+    """One run: seed, build, compile (Adam 1e-3, cross-entropy), fit; accuracies in inference mode."""
+    keras.utils.set_random_seed(seed)
+    model = make()
+    model.compile(optimizer=keras.optimizers.Adam(1e-3), loss="sparse_categorical_crossentropy",
+                  metrics=["accuracy"])
+    start = time.perf_counter()
+    history = model.fit(x_train, y_train, validation_data=(x_val, y_val), epochs=epochs,
+                        batch_size=batch_size, verbose=0)
+    seconds = time.perf_counter() - start
+    return {
+        "seed": seed, "seconds": round(seconds, 1), "epochs": len(history.history["loss"]),
+        "train_accuracy": float(model.evaluate(x_train, y_train, verbose=0)[1]),
+        "val_accuracy": float(model.evaluate(x_val, y_val, verbose=0)[1]),
+        "best_epoch_val_accuracy": float(max(history.history["val_accuracy"])),
+    }
+
+
+def summarise(runs, variants, reference):
+    """Per variant: mean validation and training accuracy with 95% intervals, and the paired
+    difference from ``reference`` (same seeds) by ``metrics.paired_difference``."""
+    summary = {}
+    by_variant = {v: sorted((r for r in runs if r["variant"] == v), key=lambda r: r["seed"]) for v in variants}
+    for variant, rows in by_variant.items():
+        val = [r["val_accuracy"] for r in rows]
+        entry = {"val_accuracy": dict(zip(("mean", "low", "high"), metrics.mean_interval(val))),
+                 "train_accuracy": dict(zip(("mean", "low", "high"),
+                                            metrics.mean_interval([r["train_accuracy"] for r in rows]))),
+                 "seconds_median": float(np.median([r["seconds"] for r in rows])), "replicates": len(rows)}
+        if variant != reference:
+            diff = metrics.paired_difference([r["val_accuracy"] for r in by_variant[reference]], val)
+            entry["difference_from_" + reference.replace(" ", "_")] = {
+                "mean": diff.mean, "low": diff.low, "high": diff.high, "verdict": diff.verdict, "text": str(diff)}
+        summary[variant] = entry
+    return summary
+
+
+STUDIES = {
+    "regularization": {
+        "lesson": "04",
+        "question": "Does each regularization technique, added alone to lesson 04's baseline, change "
+                    "validation accuracy in a regime where the baseline overfits?",
+        "regime": {"train_images": 1000, "epochs": 36, "batch_size": 32, "optimizer": "Adam, learning rate 1e-3"},
+        "regime_from": "pilot runs in the issue 'Evidence that carries every conclusion' (seeds 1 and 2, "
+                       "1,000 images, 36 epochs): baseline training accuracy 92-99%",
+        "reference": "baseline",
+        "variants": {"baseline": make_baseline, "+ dropout": make_dropout, "+ L2 (0.002)": make_l2,
+                     "+ augmentation": make_augmented, "+ batch norm": make_batch_norm},
+    },
+    "shuffled_pixels": {
+        "lesson": "02",
+        "question": "Does lesson 02's MLP score differently when every image's pixels are shuffled by one "
+                    "fixed permutation (does it use where pixels are)?",
+        "regime": {"train_images": None, "epochs": 12, "batch_size": 32, "optimizer": "Adam, learning rate 1e-3"},
+        "regime_from": "lesson 02 in the class profile (all 4,576 training images of the sample, 12 epochs)",
+        "reference": "MLP, original pixels",
+        "variants": {"MLP, original pixels": make_mlp, "MLP, shuffled pixels": make_mlp,
+                     "tutorial CNN, original pixels": make_baseline, "tutorial CNN, shuffled pixels": make_baseline},
+        "transforms": {"MLP, shuffled pixels": shuffle_pixels, "tutorial CNN, shuffled pixels": shuffle_pixels},
+        "also_compare": [("tutorial CNN, original pixels", "tutorial CNN, shuffled pixels")],
+    },
+    "architectures": {
+        "lesson": "03",
+        "question": "Do lesson 03's CNNs beat its MLP, and does the deeper stack beat the tutorial CNN, "
+                    "when trained as the lesson trains them?",
+        "regime": {"train_images": None, "epochs": 7, "batch_size": 32, "optimizer": "Adam, learning rate 1e-3"},
+        "regime_from": "lesson 03 in the class profile (all 4,576 training images, 60% of 12 epochs)",
+        "reference": "MLP",
+        "variants": {"MLP": make_mlp, "small CNN": make_small_cnn, "tutorial CNN": make_baseline,
+                     "deeper CNN": make_deeper_cnn},
+        "also_compare": [("tutorial CNN", "deeper CNN"), ("small CNN", "tutorial CNN")],
+    },
+}
+
+
+def run_study(name, archive, seeds):
+    spec = STUDIES[name]
+    chosen = mixed_precision.set_precision()
+    splits = data.prepare_splits(None, seed=SEED, path=archive)
+    regime = spec["regime"]
+    x_train, y_train = data.stratified_subset(splits.x_train, splits.y_train, regime["train_images"], seed=SEED)
+    regime = {**regime, "train_images": len(x_train)}
+    started = time.perf_counter()
+    runs = []
+    for seed in seeds:
+        for variant, make in spec["variants"].items():
+            transform = spec.get("transforms", {}).get(variant, lambda x: x)
+            row = {"variant": variant, **train_once(make, seed, transform(x_train), y_train,
+                                                    transform(splits.x_val), splits.y_val,
+                                                    epochs=regime["epochs"], batch_size=regime["batch_size"])}
+            runs.append(row)
+            print(f"{name}: seed {seed} {variant:<16} train {row['train_accuracy']:.1%} "
+                  f"val {row['val_accuracy']:.1%} in {row['seconds']:.0f} s", flush=True)
+    summary = summarise(runs, list(spec["variants"]), spec["reference"])
+    comparisons = {}
+    for a, b in spec.get("also_compare", []):
+        rows = {v: [r["val_accuracy"] for r in sorted(runs, key=lambda r: r["seed"]) if r["variant"] == v] for v in (a, b)}
+        diff = metrics.paired_difference(rows[a], rows[b])
+        comparisons[f"{b} minus {a}"] = {"mean": diff.mean, "low": diff.low, "high": diff.high,
+                                         "verdict": diff.verdict, "text": str(diff)}
+    result = {
+        "study": name, "lesson": spec["lesson"], "question": spec["question"], "regime": regime,
+        "regime_from": spec["regime_from"], "reference": spec["reference"], "seeds": list(seeds),
+        "measure": "validation accuracy at the last epoch, inference mode, on the lessons' 509-image "
+                   "validation split of the sample (the test set is not used)",
+        "rule": "cifar_tutorial.metrics.paired_difference: mean paired difference over seeds, Student's t 95% interval",
+        "data": splits.info.source.description, "validation_images": len(splits.x_val),
+        "precision": chosen.policy, "machine": machine.summary(),
+        "date": datetime.date.today().isoformat(), "minutes": round((time.perf_counter() - started) / 60, 1),
+        "command": f"python benchmarks/studies.py --archive {Path(archive).name} --study {name}",
+        "summary": summary, "comparisons": comparisons, "runs": runs,
+    }
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    (PACKAGE_RESULTS / f"{name}.json").write_text(json.dumps(result, indent=1) + "\n")
+    figure = plots.plot_study(result, title=f"Lesson {spec['lesson']}: {name} study, {len(seeds)} seeds "
+                                            f"({regime['train_images']:,} images, {regime['epochs']} epochs)")
+    figure.savefig(RESULTS / f"{name}.png", dpi=100)
+    plt.close(figure)
+    for variant, entry in summary.items():
+        print(f"{variant:<16} validation {entry['val_accuracy']['mean']:.1%} "
+              f"[{entry['val_accuracy']['low']:.1%}, {entry['val_accuracy']['high']:.1%}]  "
+              + entry.get("difference_from_" + spec["reference"].replace(" ", "_"), {}).get("text", "(reference)"))
+    for text in (c["text"] for c in comparisons.values()):
+        print(text)
+    return result
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--archive", required=True, help="a CIFAR-10 archive in the official format")
+    parser.add_argument("--study", choices=[*STUDIES, "all"], default="all")
+    parser.add_argument("--seeds", type=int, default=len(SEEDS), help=f"replicates (default {len(SEEDS)})")
+    args = parser.parse_args(argv)
+    seeds = SEEDS[: args.seeds] if args.seeds <= len(SEEDS) else tuple(range(1001, 1001 + args.seeds))
+    print(f"{machine.summary()}; Python {platform.python_version()}", flush=True)
+    for name in (STUDIES if args.study == "all" else [args.study]):
+        run_study(name, args.archive, seeds)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,59 @@
+"""The replicated studies shipped with the package: their results hold what the lessons read,
+and every verdict follows from the runs by the course's rule."""
+
+from __future__ import annotations
+
+import matplotlib
+
+matplotlib.use("Agg")
+import numpy as np  # noqa: E402
+import pytest  # noqa: E402
+
+from cifar_tutorial import metrics, plots, studies  # noqa: E402
+
+
+@pytest.mark.parametrize("name", studies.names())
+def test_each_study_has_five_replicates_and_verdicts_recomputed_from_its_runs(name):
+    study = studies.load(name)
+    assert len(study["seeds"]) >= 5
+    assert {"machine", "date", "command", "regime", "precision", "data"} <= set(study)
+    reference = study["reference"]
+    by_variant = {}
+    for run in sorted(study["runs"], key=lambda r: r["seed"]):
+        by_variant.setdefault(run["variant"], []).append(run["val_accuracy"])
+    assert set(by_variant) == set(study["summary"])
+    for variant, scores in by_variant.items():
+        assert len(scores) == len(study["seeds"])
+        mean, low, high = metrics.mean_interval(scores)
+        assert study["summary"][variant]["val_accuracy"]["mean"] == pytest.approx(mean)
+        if variant != reference:
+            diff = metrics.paired_difference(by_variant[reference], scores)
+            stored = study["summary"][variant]["difference_from_" + reference.replace(" ", "_")]
+            assert (stored["low"], stored["high"]) == (pytest.approx(diff.low), pytest.approx(diff.high))
+            assert stored["verdict"] == diff.verdict
+
+
+def test_the_regularization_study_is_in_a_regime_where_the_baseline_overfits():
+    if "regularization" not in studies.names():
+        pytest.fail("the regularization study's results are missing from cifar_tutorial/studies/")
+    baseline = studies.load("regularization")["summary"]["baseline"]
+    assert baseline["train_accuracy"]["low"] >= 0.90
+
+
+def test_an_unknown_study_lists_the_known_ones():
+    with pytest.raises(FileNotFoundError, match="No study 'nope'; the package has: "):
+        studies.load("nope")
+
+
+def test_plot_study_draws_every_variant_and_the_live_run():
+    study = {"study": "toy", "seeds": [1, 2, 3, 4, 5], "reference": "a", "summary": {
+        "a": {"val_accuracy": {"mean": 0.4, "low": 0.38, "high": 0.42}},
+        "b": {"val_accuracy": {"mean": 0.5, "low": 0.47, "high": 0.53},
+              "difference_from_a": {"verdict": "better"}}}}
+    fig = plots.plot_study(study, live={"a": 0.41, "b": 0.52, "not in the study": 0.9})
+    ax = fig.axes[0]
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["a", "b"][::-1] or \
+        sorted(t.get_text() for t in ax.get_yticklabels()) == ["a", "b"]
+    assert {t.get_text() for t in ax.texts} == {"reference", "better"}
+    crosses = [line for line in ax.get_lines() if line.get_marker() == "x"]
+    assert sorted(np.concatenate([line.get_xdata() for line in crosses]).tolist()) == [41.0, 52.0]
