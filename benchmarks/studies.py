@@ -222,6 +222,16 @@ STUDIES = {
 }
 
 
+def draw(result):
+    """``benchmarks/results/studies/<study>.png`` from a study's results."""
+    regime = result["regime"]
+    figure = plots.plot_study(result, title=f"Lesson {result['lesson']}: {result['study']} study, "
+                                            f"{len(result['seeds'])} seeds ({regime['train_images']:,} images, "
+                                            f"{regime['epochs']} epochs)")
+    figure.savefig(RESULTS / f"{result['study']}.png", dpi=100)
+    plt.close(figure)
+
+
 def run_study(name, archive, seeds):
     spec = STUDIES[name]
     chosen = mixed_precision.set_precision()
@@ -261,10 +271,7 @@ def run_study(name, archive, seeds):
     }
     RESULTS.mkdir(parents=True, exist_ok=True)
     (PACKAGE_RESULTS / f"{name}.json").write_text(json.dumps(result, indent=1) + "\n")
-    figure = plots.plot_study(result, title=f"Lesson {spec['lesson']}: {name} study, {len(seeds)} seeds "
-                                            f"({regime['train_images']:,} images, {regime['epochs']} epochs)")
-    figure.savefig(RESULTS / f"{name}.png", dpi=100)
-    plt.close(figure)
+    draw(result)
     for variant, entry in summary.items():
         print(f"{variant:<16} validation {entry['val_accuracy']['mean']:.1%} "
               f"[{entry['val_accuracy']['low']:.1%}, {entry['val_accuracy']['high']:.1%}]  "
@@ -276,13 +283,23 @@ def run_study(name, archive, seeds):
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--archive", required=True, help="a CIFAR-10 archive in the official format")
+    parser.add_argument("--archive", help="a CIFAR-10 archive in the official format (needed unless --figures)")
+    parser.add_argument("--figures", action="store_true", help="only redraw the figures from the stored results")
     parser.add_argument("--study", choices=[*STUDIES, "all"], default="all")
     parser.add_argument("--seeds", type=int, default=len(SEEDS), help=f"replicates (default {len(SEEDS)})")
     args = parser.parse_args(argv)
+    names = list(STUDIES) if args.study == "all" else [args.study]
+    if args.figures:
+        from cifar_tutorial import studies
+
+        for name in names:
+            draw(studies.load(name))
+        return 0
+    if not args.archive:
+        parser.error("--archive is required to run a study")
     seeds = SEEDS[: args.seeds] if args.seeds <= len(SEEDS) else tuple(range(1001, 1001 + args.seeds))
     print(f"{machine.summary()}; Python {platform.python_version()}", flush=True)
-    for name in (STUDIES if args.study == "all" else [args.study]):
+    for name in names:
         run_study(name, args.archive, seeds)
     return 0
 

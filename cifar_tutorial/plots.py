@@ -321,10 +321,11 @@ def plot_learning_curve(sizes: Sequence[int], curves: Mapping[str, Sequence[floa
 def plot_study(study: Mapping, live: Mapping[str, float] | None = None, title: str | None = None):
     """A replicated study's result beside this notebook's own run (introduced in lesson 02).
 
-    Each variant's mean validation accuracy over the study's seeds is drawn as a dot with its 95%
-    interval (error bar), the reference variant's interval as a grey band, and the verdict of
-    :func:`cifar_tutorial.metrics.paired_difference` against the reference as text beside it;
-    ``live`` values are drawn as crosses on the same rows, so a reader sees where one run falls.
+    Left: each variant's mean validation accuracy over the study's seeds, with its 95% interval
+    (error bar) and the reference's interval as a grey band; ``live`` values are drawn as crosses
+    on the same rows, so a reader sees where one run falls. Right: the course's rule itself, each
+    variant's paired difference from the reference (:func:`cifar_tutorial.metrics.paired_difference`)
+    with its 95% interval against a zero line, and the verdict as text.
 
     Args:
         study: what :func:`cifar_tutorial.studies.load` returns.
@@ -336,23 +337,35 @@ def plot_study(study: Mapping, live: Mapping[str, float] | None = None, title: s
     names = list(summary)
     key = "difference_from_" + reference.replace(" ", "_")
     y = np.arange(len(names))[::-1]
-    fig, ax = plt.subplots(figsize=(7, 0.55 * len(names) + 1.3))
+    fig, (ax, ax_diff) = plt.subplots(1, 2, figsize=(10, 0.55 * len(names) + 1.5), sharey=True,
+                                      gridspec_kw={"width_ratios": [3, 2]})
     band = summary[reference]["val_accuracy"]
     ax.axvspan(100 * band["low"], 100 * band["high"], color="0.88", label=f"{reference}: 95% interval")
+    shown_live = False
     for yi, name in zip(y, names):
         acc = summary[name]["val_accuracy"]
         ax.errorbar(100 * acc["mean"], yi, xerr=[[100 * (acc["mean"] - acc["low"])], [100 * (acc["high"] - acc["mean"])]],
-                    fmt="o", color="C0", capsize=4, label="study: mean of the seeds, 95% interval" if yi == y[0] else None)
-        verdict = summary[name].get(key, {}).get("verdict", "reference")
-        ax.annotate(verdict, (100 * acc["high"], yi), xytext=(8, 0), textcoords="offset points", va="center", fontsize=8)
+                    fmt="o", color="C0", capsize=4, label="mean of the seeds, 95% interval" if yi == y[0] else None)
         if live and name in live:
-            ax.plot(100 * live[name], yi, marker="x", color="C3", markersize=8, linestyle="none",
-                    label="this notebook's run" if not any(n in live for n in names[:names.index(name)]) else None)
+            ax.plot(100 * live[name], yi, marker="x", color="C3", markersize=9, markeredgewidth=2, linestyle="none",
+                    label=None if shown_live else "this notebook's run")
+            shown_live = True
+        diff = summary[name].get(key)
+        if diff is None:
+            ax_diff.annotate("reference", (0, yi), xytext=(4, 0), textcoords="offset points", va="center", fontsize=8)
+            continue
+        ax_diff.errorbar(100 * diff["mean"], yi, xerr=[[100 * (diff["mean"] - diff["low"])], [100 * (diff["high"] - diff["mean"])]],
+                         fmt="s", color="C2", capsize=4)
+        ax_diff.annotate(diff["verdict"], (100 * diff["high"], yi), xytext=(6, 0), textcoords="offset points",
+                         va="center", fontsize=8)
     ax.set_yticks(y, names)
     ax.set_xlabel("validation accuracy (%)")
-    ax.margins(x=0.3)
     ax.grid(axis="x", alpha=0.3)
-    ax.set_title(title or f"{study['study']} study: {len(study['seeds'])} seeds each", fontsize=10)
     ax.legend(fontsize=7, loc="lower left")
+    ax_diff.axvline(0, color="black", linewidth=1)
+    ax_diff.set_xlabel(f"minus {reference}, paired (points)")
+    ax_diff.margins(x=0.45)
+    ax_diff.grid(axis="x", alpha=0.3)
+    fig.suptitle(title or f"{study['study']} study: {len(study['seeds'])} seeds each", fontsize=10)
     fig.tight_layout()
     return fig

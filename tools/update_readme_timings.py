@@ -45,13 +45,14 @@ def timings_markdown(profile: str, rows, machine: str, date: str | None = None, 
             f"Wall-clock time per notebook, kernel start included.\n\n```\n{table}\n```\n")
 
 
-def replace_block(text: str, profile: str, markdown: str) -> str:
-    """``text`` with the ``timings:<profile>`` block replaced by ``markdown``.
+def replace_block(text: str, profile: str, markdown: str, kind: str = "timings") -> str:
+    """``text`` with the ``<kind>:<profile>`` block (``<!-- timings:class:start -->`` ...
+    ``<!-- timings:class:end -->``) replaced by ``markdown``.
 
     Raises:
         ValueError: the text has no such block.
     """
-    start, end = f"<!-- timings:{profile}:start -->", f"<!-- timings:{profile}:end -->"
+    start, end = f"<!-- {kind}:{profile}:start -->", f"<!-- {kind}:{profile}:end -->"
     if start not in text or end not in text:
         raise ValueError(f"no {start} ... {end} block to update.")
     before, rest = text.split(start, 1)
