@@ -337,7 +337,7 @@ def plot_study(study: Mapping, live: Mapping[str, float] | None = None, title: s
     names = list(summary)
     key = "difference_from_" + reference.replace(" ", "_")
     y = np.arange(len(names))[::-1]
-    fig, (ax, ax_diff) = plt.subplots(1, 2, figsize=(10, 0.55 * len(names) + 1.5), sharey=True,
+    fig, (ax, ax_diff) = plt.subplots(1, 2, figsize=(10, 0.55 * len(names) + 1.9), sharey=True,
                                       gridspec_kw={"width_ratios": [3, 2]})
     band = summary[reference]["val_accuracy"]
     ax.axvspan(100 * band["low"], 100 * band["high"], color="0.88", label=f"{reference}: 95% interval")
@@ -361,11 +361,12 @@ def plot_study(study: Mapping, live: Mapping[str, float] | None = None, title: s
     ax.set_yticks(y, names)
     ax.set_xlabel("validation accuracy (%)")
     ax.grid(axis="x", alpha=0.3)
-    ax.legend(fontsize=7, loc="lower left")
+    ax.set_ylim(y[-1] - 0.6, y[0] + 0.6)
+    fig.legend(*ax.get_legend_handles_labels(), fontsize=7, loc="lower center", ncol=3, frameon=False)
     ax_diff.axvline(0, color="black", linewidth=1)
     ax_diff.set_xlabel(f"minus {reference}, paired (points)")
     ax_diff.margins(x=0.45)
     ax_diff.grid(axis="x", alpha=0.3)
     fig.suptitle(title or f"{study['study']} study: {len(study['seeds'])} seeds each", fontsize=10)
-    fig.tight_layout()
+    fig.tight_layout(rect=(0, 0.08, 1, 1))  # room for the legend below both panels
     return fig

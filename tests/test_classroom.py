@@ -116,7 +116,7 @@ def test_runner_results_make_the_readme_timing_table(tmp_path, sample_archive, c
 
 
 def test_the_package_never_writes_the_readme():
-    for path in (REPO / "cifar_tutorial").glob("*.py"):
+    for path in (REPO / "cifar_tutorial").rglob("*.py"):
         assert "README.md" not in path.read_text(), path.name
 
 
