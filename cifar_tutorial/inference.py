@@ -65,11 +65,6 @@ class FlipTTAChoice:
     val_accuracy: float
     val_accuracy_tta: float
 
-    @property
-    def chosen_val_accuracy(self) -> float:
-        """The validation accuracy of the option chosen."""
-        return self.val_accuracy_tta if self.uses_tta else self.val_accuracy
-
 
 def choose_flip_tta(model: keras.Model, x_val: np.ndarray, y_val: np.ndarray) -> FlipTTAChoice:
     """Whether to use flip test-time augmentation with ``model``: whichever of

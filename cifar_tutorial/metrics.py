@@ -195,8 +195,8 @@ def paired_difference(a, b, confidence: float = 0.95) -> Difference:
     Replicate ``i`` of ``a`` and of ``b`` share what varies between runs on purpose (the seed, and
     the labelled set where it varies), so the differences ``b[i] - a[i]`` are independent draws of
     the effect. Their mean gets Student's t interval with ``n - 1`` degrees of freedom (Student,
-    1908, "The Probable Error of a Mean"), computed by SciPy's
-    ``scipy.stats.ttest_rel(b, a).confidence_interval(confidence)``. A difference counts as an
+    1908, "The Probable Error of a Mean"), computed by SciPy (the one-sample t interval of the differences, :func:`mean_interval`, which is
+    what ``scipy.stats.ttest_rel(b, a).confidence_interval(confidence)`` gives). A difference counts as an
     effect only when its interval excludes zero (:attr:`Difference.excludes_zero`); with few
     replicates the interval is wide, so "no difference shown" is the honest reading of most small
     differences. Scores should be validation scores: the test set is reported, never compared on.
@@ -212,17 +212,12 @@ def paired_difference(a, b, confidence: float = 0.95) -> Difference:
     Raises:
         ValueError: fewer than two replicates, or ``a`` and ``b`` of different lengths.
     """
-    from scipy.stats import ttest_rel
-
     a, b = np.asarray(a, dtype=np.float64).reshape(-1), np.asarray(b, dtype=np.float64).reshape(-1)
     if len(a) != len(b) or len(a) < 2:
         raise ValueError(f"need two score lists of the same length, at least 2, got {len(a)} and {len(b)}.")
-    differences = b - a
-    mean = float(differences.mean())
-    if np.allclose(differences, differences[0]):
-        return Difference(mean, mean, mean, len(a), confidence)
-    interval = ttest_rel(b, a).confidence_interval(confidence_level=confidence)
-    return Difference(mean, float(interval.low), float(interval.high), len(a), confidence)
+    # The paired t interval is the one-sample t interval of the differences (what ttest_rel computes).
+    mean, low, high = mean_interval(b - a, confidence)
+    return Difference(mean, low, high, len(a), confidence)
 
 
 def mean_interval(scores, confidence: float = 0.95) -> tuple[float, float, float]:

@@ -140,7 +140,7 @@ def execute_notebook(path: Path, output_dir: Path, html: bool = True, timeout_s:
         finally:
             nbformat.write(nb, out_nb)
     seconds = time.perf_counter() - start
-    results = recorded_results(nbformat.read(out_nb, as_version=4)) if out_nb.exists() else {}
+    results = recorded_results(nb)  # the executed notebook, as just written
     if html and out_nb.exists():
         from nbconvert import HTMLExporter
 
