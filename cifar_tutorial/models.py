@@ -114,7 +114,7 @@ def describe_saved_model(metadata: dict, profile: str | None = None, data: str |
 
     Returns:
         One line of facts (variant, profile, training images, epochs, test
-        accuracy, date saved), then one plain warning line for each way the
+        accuracy where the metadata has one, date saved), then one plain warning line for each way the
         model differs from the run in force.
     """
     def fact(key, fmt="{}"):
@@ -122,9 +122,10 @@ def describe_saved_model(metadata: dict, profile: str | None = None, data: str |
         return "unknown" if value is None else fmt.format(value)
 
     epochs = metadata.get("epochs")
+    tested = "" if metadata.get("test_accuracy") is None else f"; test accuracy {fact('test_accuracy', '{:.1%}')}"
     lines = [f"Saved model: {fact('variant')}; trained in profile {fact('profile', '{!r}')} on "
-             f"{fact('train_images', '{:,}')} images for {fact('epochs')} epoch{'' if epochs == 1 else 's'}; test accuracy "
-             f"{fact('test_accuracy', '{:.1%}')}; saved {fact('saved')}."]
+             f"{fact('train_images', '{:,}')} images for {fact('epochs')} epoch{'' if epochs == 1 else 's'}"
+             f"{tested}; saved {fact('saved')}."]
     if profile is not None and metadata.get("profile") != profile:
         lines.append(f"Warning: this model was trained in profile {metadata.get('profile')!r}, not in the "
                      f"profile in force ({profile!r}): its accuracy is that profile's, not this one's. Run "

@@ -168,20 +168,16 @@ def plot_generalization_gap(histories: Mapping[str, Mapping[str, Sequence[float]
     return fig
 
 
-def plot_comparison(labels: Sequence[str], test_accuracy: Sequence[float], val_accuracy: Sequence[float],
-                    seconds: Sequence[float]):
-    """Bars of test and validation accuracy (fractions) per variant, with
-    training seconds on the right-hand panel (lesson 04). The accuracy axis
-    starts at 0, so bars compare honestly; the legend sits above the bars."""
+def plot_comparison(labels: Sequence[str], val_accuracy: Sequence[float], seconds: Sequence[float]):
+    """Bars of validation accuracy (fractions) per variant, with training seconds on the
+    right-hand panel (lesson 04). The accuracy axis starts at 0, so bars compare honestly."""
     y = np.arange(len(labels))
-    fig, (left, right) = plt.subplots(1, 2, figsize=(10, 0.45 * len(labels) + 1.2), sharey=True,
+    fig, (left, right) = plt.subplots(1, 2, figsize=(10, 0.45 * len(labels) + 1.0), sharey=True,
                                       gridspec_kw={"width_ratios": [2, 1]})
-    left.barh(y - 0.2, test_accuracy, height=0.4, label="test")
-    left.barh(y + 0.2, val_accuracy, height=0.4, label="validation")
+    left.barh(y, 100 * np.asarray(val_accuracy), height=0.6)
     left.set_yticks(y, labels)
     left.invert_yaxis()
-    left.set_xlabel("accuracy")
-    left.legend(fontsize=8, loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=2, frameon=False)
+    left.set_xlabel("validation accuracy (%)")
     left.grid(axis="x", alpha=0.3)
     right.barh(y, seconds, color="tab:grey")
     right.set_xlabel("training seconds")
@@ -250,7 +246,7 @@ def plot_reliability_diagram(edges: np.ndarray, accuracy: np.ndarray, confidence
 
 
 def plot_grad_cam(x: np.ndarray, heatmaps: np.ndarray, titles: Sequence[str], columns: int = 6,
-                  alpha: float = 0.45):
+                  alpha: float = 0.45, row_labels: Sequence[str] | None = None):
     """Each image beside itself with its Grad-CAM heat map drawn over it (lesson 06).
 
     The heat map (:func:`cifar_tutorial.gradcam.grad_cam`, ``(N, h, w)`` in
@@ -265,6 +261,8 @@ def plot_grad_cam(x: np.ndarray, heatmaps: np.ndarray, titles: Sequence[str], co
         titles: one short title per image, e.g. ``"frog → frog 91%"``.
         columns: image pairs per row.
         alpha: opacity of the heat map.
+        row_labels: one label per row of images (e.g. ``"right"``, ``"mistakes"``), written
+            to the left of that row, so the figure says what each row holds.
     """
     n = len(x)
     rows = -(-n // columns)
@@ -284,37 +282,13 @@ def plot_grad_cam(x: np.ndarray, heatmaps: np.ndarray, titles: Sequence[str], co
                                             extent=(-0.5, width - 0.5, height - 0.5, -0.5))
         if col == 0:
             axes[row + 1, col].text(-2, height / 2, "Grad-CAM", rotation=90, va="center", ha="right", fontsize=7)
+            if row_labels is not None and i // columns < len(row_labels):
+                axes[row, col].text(-2, height / 2, row_labels[i // columns], rotation=90, va="center", ha="right",
+                                    fontsize=7, fontweight="bold")
     if overlay is not None:
         bar = fig.colorbar(overlay, ax=axes, shrink=0.6, pad=0.02)
         bar.set_label("evidence for the class (1 = the map's maximum)", fontsize=7)
         bar.ax.tick_params(labelsize=7)
-    return fig
-
-
-def plot_learning_curve(sizes: Sequence[int], curves: Mapping[str, Sequence[float]],
-                        chance: float | None = None,
-                        xlabel: str = "labelled training images per class", ylabel: str = "test accuracy"):
-    """Accuracy against the labelled set's size, one line per method (lesson 06).
-
-    Args:
-        sizes: the x values (e.g. images per class), drawn on a log scale.
-        curves: method name -> accuracy (fraction 0..1) at each size.
-        chance: accuracy of guessing (fraction), drawn as a labelled dashed line.
-        xlabel, ylabel: axis labels.
-    """
-    fig, ax = plt.subplots(figsize=(6, 3.4))
-    if chance is not None:
-        ax.axhline(chance * 100, color="black", linestyle="--", linewidth=1, label="chance (guessing)")
-    for name, values in curves.items():
-        ax.plot(sizes, np.asarray(values) * 100, marker="o", label=name)
-    ax.set_xscale("log")
-    ax.set_xticks(list(sizes), [str(s) for s in sizes])
-    ax.minorticks_off()
-    ax.set_xlabel(f"{xlabel} (log scale)")
-    ax.set_ylabel(f"{ylabel} (%)")
-    ax.grid(alpha=0.3)
-    ax.legend(loc="lower right", fontsize=8)
-    fig.tight_layout()
     return fig
 
 
@@ -369,4 +343,47 @@ def plot_study(study: Mapping, live: Mapping[str, float] | None = None, title: s
     ax_diff.grid(axis="x", alpha=0.3)
     fig.suptitle(title or f"{study['study']} study: {len(study['seeds'])} seeds each", fontsize=10)
     fig.tight_layout(rect=(0, 0.08, 1, 1))  # room for the legend below both panels
+    return fig
+
+
+def plot_learning_curve_study(study: Mapping, live: Mapping[str, Sequence[float]] | None = None,
+                              title: str | None = None):
+    """A replicated learning-curve study beside this notebook's run (lesson 06).
+
+    Left: each method's mean validation accuracy over the study's seeds at every labelled-set
+    size, with its 95% interval as a band; ``live`` (method -> one accuracy per size, fractions)
+    as crosses. Right: each transfer method minus the study's reference, paired by seed
+    (:func:`cifar_tutorial.metrics.paired_difference`), with its 95% interval, against zero.
+
+    Args:
+        study: what :func:`cifar_tutorial.studies.load` returns for a ``"learning_curve"`` study.
+        live: this run's accuracies, in the order of ``study["regime"]["sizes_per_class"]``.
+        title: the figure's title.
+    """
+    sizes, reference = study["regime"]["sizes_per_class"], study["reference"]
+    fig, (ax, ax_diff) = plt.subplots(1, 2, figsize=(10, 3.8))
+    for i, method in enumerate(study["methods"]):
+        rows = [study["summary"][str(n)][method]["val_accuracy"] for n in sizes]
+        ax.plot(sizes, [100 * r["mean"] for r in rows], marker="o", color=f"C{i}", label=f"{method}: mean, 95% interval")
+        ax.fill_between(sizes, [100 * r["low"] for r in rows], [100 * r["high"] for r in rows], color=f"C{i}", alpha=0.15)
+        if live and method in live:
+            ax.plot(sizes[:len(live[method])], 100 * np.asarray(live[method]), marker="x", color=f"C{i}",
+                    markersize=9, markeredgewidth=2, linestyle="none", label=f"{method}: this notebook's run")
+        if method != reference:
+            diffs = [study["summary"][str(n)][f"{method} minus {reference}"] for n in sizes]
+            x = np.asarray(sizes) * (0.94 if i == 1 else 1.06)  # side by side, no bar hidden behind another
+            ax_diff.errorbar(x, [100 * d["mean"] for d in diffs], fmt="s", color=f"C{i}", capsize=4, label=method,
+                             yerr=[[100 * (d["mean"] - d["low"]) for d in diffs], [100 * (d["high"] - d["mean"]) for d in diffs]])
+    for axis, ylabel in ((ax, "validation accuracy (%)"), (ax_diff, f"minus {reference}, paired (points)")):
+        axis.set_xscale("log")
+        axis.set_xticks(list(sizes), [str(s) for s in sizes])
+        axis.minorticks_off()
+        axis.set_xlabel("labelled training images per class (log scale)")
+        axis.set_ylabel(ylabel)
+        axis.grid(alpha=0.3)
+    ax_diff.axhline(0, color="black", linewidth=1)
+    ax.legend(fontsize=7, loc="upper center", bbox_to_anchor=(0.5, -0.2), ncol=2, frameon=False)
+    ax_diff.legend(fontsize=7, loc="upper center", bbox_to_anchor=(0.5, -0.2), ncol=2, frameon=False)
+    fig.suptitle(title or f"{study['study']} study: {len(study['seeds'])} seeds", fontsize=10)
+    fig.tight_layout()
     return fig

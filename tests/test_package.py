@@ -152,7 +152,8 @@ def test_describe_saved_model_warns_about_another_profile_and_other_data():
     assert warnings[0].startswith("Warning: this model was trained in profile 'smoke', not in the profile in force ('class')")
     assert warnings[1] == "Warning: this model was trained on other data (sample) than this run's (official)."
     assert models.describe_saved_model(metadata, "smoke", "sample") == first
-    assert "test accuracy unknown" in models.describe_saved_model({}, None, None)
+    bare = models.describe_saved_model({}, None, None)
+    assert bare == "Saved model: unknown; trained in profile unknown on unknown images for unknown epochs; saved unknown."
     assert "for 8 epochs;" in models.describe_saved_model({**metadata, "epochs": 8})
 
 

@@ -12,7 +12,11 @@ import pytest  # noqa: E402
 from cifar_tutorial import metrics, plots, studies  # noqa: E402
 
 
-@pytest.mark.parametrize("name", studies.names())
+def _kind(name):
+    return studies.load(name).get("kind", "settings")
+
+
+@pytest.mark.parametrize("name", [n for n in studies.names() if _kind(n) == "settings"])
 def test_each_study_has_five_replicates_and_verdicts_recomputed_from_its_runs(name):
     study = studies.load(name)
     assert len(study["seeds"]) >= 5
@@ -31,6 +35,42 @@ def test_each_study_has_five_replicates_and_verdicts_recomputed_from_its_runs(na
             stored = study["summary"][variant]["difference_from_" + reference.replace(" ", "_")]
             assert (stored["low"], stored["high"]) == (pytest.approx(diff.low), pytest.approx(diff.high))
             assert stored["verdict"] == diff.verdict
+
+
+@pytest.mark.parametrize("name", [n for n in studies.names() if _kind(n) == "learning_curve"])
+def test_each_learning_curve_study_recomputes_from_its_runs(name):
+    study = studies.load(name)
+    assert len(study["seeds"]) >= 5
+    assert {"machine", "date", "command", "regime", "precision", "data", "pretraining"} <= set(study)
+    assert len(study["pretraining"]) == len(study["seeds"])
+    runs = sorted(study["runs"], key=lambda r: r["seed"])
+    for n in study["regime"]["sizes_per_class"]:
+        scores = {m: [r["val_accuracy"] for r in runs if r["size"] == n and r["method"] == m] for m in study["methods"]}
+        entry = study["summary"][str(n)]
+        for method, values in scores.items():
+            assert len(values) == len(study["seeds"])
+            assert entry[method]["val_accuracy"]["mean"] == pytest.approx(np.mean(values))
+        for method in study["methods"]:
+            if method == study["reference"]:
+                continue
+            diff = metrics.paired_difference(scores[study["reference"]], scores[method])
+            stored = entry[f"{method} minus {study['reference']}"]
+            assert (stored["low"], stored["high"]) == (pytest.approx(diff.low), pytest.approx(diff.high))
+            assert stored["verdict"] == diff.verdict
+
+
+def test_plot_learning_curve_study_draws_bands_differences_and_the_live_run():
+    summary = {str(n): {"a": {"val_accuracy": {"mean": 0.4, "low": 0.35, "high": 0.45}},
+                        "b": {"val_accuracy": {"mean": 0.5, "low": 0.45, "high": 0.55}},
+                        "b minus a": {"mean": 0.1, "low": 0.05, "high": 0.15}} for n in (5, 10)}
+    study = {"study": "toy", "seeds": [1, 2, 3, 4, 5], "reference": "a", "methods": ["a", "b"],
+             "regime": {"sizes_per_class": [5, 10]}, "summary": summary}
+    fig = plots.plot_learning_curve_study(study, live={"a": [0.41, 0.39], "b": [0.52, 0.5]})
+    ax, ax_diff = fig.axes
+    crosses = [line for line in ax.get_lines() if line.get_marker() == "x"]
+    assert sorted(np.concatenate([line.get_ydata() for line in crosses]).tolist()) == [39.0, 41.0, 50.0, 52.0]
+    assert len(ax.collections) == 2  # one 95% band per method
+    assert ax_diff.get_ylabel() == "minus a, paired (points)"
 
 
 def test_the_regularization_study_is_in_a_regime_where_the_baseline_overfits():
@@ -58,3 +98,10 @@ def test_plot_study_draws_every_variant_and_the_live_run():
     assert ax_diff.get_xlabel() == "minus a, paired (points)"
     crosses = [line for line in ax.get_lines() if line.get_marker() == "x"]
     assert sorted(np.concatenate([line.get_xdata() for line in crosses]).tolist()) == [41.0, 52.0]
+
+
+def test_plot_grad_cam_labels_each_row_of_images():
+    x = np.zeros((4, 32, 32, 3), dtype="uint8")
+    fig = plots.plot_grad_cam(x, np.zeros((4, 7, 7)), ["t"] * 4, columns=2, row_labels=["right", "mistakes"])
+    texts = {t.get_text() for ax in fig.axes for t in ax.texts}
+    assert {"right", "mistakes", "Grad-CAM"} <= texts

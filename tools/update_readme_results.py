@@ -32,8 +32,13 @@ def studies_markdown() -> str:
     from cifar_tutorial import studies
 
     parts = []
-    for name in studies.names():
-        study = studies.load(name)
+    loaded = [studies.load(name) for name in studies.names()]
+    parts.append(f"All {len(loaded)} studies together: {sum(s['minutes'] for s in loaded):.1f} minutes of training "
+                 "on the machine named in each (target: 60).\n")
+    for name, study in zip(studies.names(), loaded):
+        if study.get("kind") == "learning_curve":
+            parts.append(learning_curve_markdown(name, study))
+            continue
         key = "difference_from_" + study["reference"].replace(" ", "_")
         rows = ["| setting | validation accuracy, mean [95% interval] | minus " + study["reference"] + " |",
                 "| --- | --- | --- |"]
@@ -48,6 +53,25 @@ def studies_markdown() -> str:
                      f"{study['machine']}, {study['precision']}, {study['date']}; `{study['command']}`)\n\n"
                      + "\n".join(rows) + extra + "\n")
     return "\n".join(parts)
+
+
+def learning_curve_markdown(name: str, study: dict) -> str:
+    """A learning-curve study (lesson 06): per size, each method's mean and each transfer method's
+    paired difference from the reference."""
+    reference, regime = study["reference"], study["regime"]
+    others = [m for m in study["methods"] if m != reference]
+    rows = ["| per class | " + " | ".join(f"{m}, mean [95% interval]" for m in study["methods"]) + " | "
+            + " | ".join(f"{m} minus {reference}" for m in others) + " |",
+            "| --- " * (1 + len(study["methods"]) + len(others)) + "|"]
+    for n in regime["sizes_per_class"]:
+        entry = study["summary"][str(n)]
+        accs = [entry[m]["val_accuracy"] for m in study["methods"]]
+        rows.append(f"| {n} | " + " | ".join(f"{a['mean']:.1%} [{a['low']:.1%}, {a['high']:.1%}]" for a in accs) + " | "
+                    + " | ".join(entry[f"{m} minus {reference}"]["text"] for m in others) + " |")
+    return (f"**{name}** (lesson {study['lesson']}; pre-training {regime['pretrain_epochs']} epochs on "
+            f"{regime['group_a_training_images']:,} group A images, {regime['steps_per_stage']} steps per few-label stage, "
+            f"{len(study['seeds'])} seeds; {study['minutes']} min; {study['machine']}, {study['precision']}, "
+            f"{study['date']}; `{study['command']}`)\n\n" + "\n".join(rows) + "\n")
 
 
 def timing_markdown() -> str:

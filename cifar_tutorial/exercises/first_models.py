@@ -198,13 +198,14 @@ def check_02_accuracy(accuracy, probabilities: np.ndarray, y_test: np.ndarray) -
 
 
 def check_02_width_sweep(results: Mapping[tuple, tuple], bigger_always_better) -> Feedback:
-    """Exercise 02.3: ``{hidden_units: (parameters, test_accuracy)}`` for at
+    """Exercise 02.3: ``{hidden_units: (parameters, val_accuracy)}`` for at
     least three widths of lesson 02's ``make_mlp``, and the student's answer to
-    "is bigger always better here?" (``True`` or ``False``).
+    "in your table, did validation accuracy rise at every step up in size?"
+    (``True`` or ``False``).
 
     Checks each parameter count (``3072`` inputs, ``10`` outputs), that every
     accuracy is a fraction, and that the answer agrees with the student's own
-    results: ``True`` only if test accuracy never fell as the parameter count
+    results: ``True`` only if validation accuracy never fell as the parameter count
     rose. The feedback for a right answer is the same either way, so that it
     does not depend on how a particular run turned out.
     """
@@ -219,12 +220,13 @@ def check_02_width_sweep(results: Mapping[tuple, tuple], bigger_always_better) -
         if not 0.0 <= float(accuracy) <= 1.0:
             return hint(f"accuracy {accuracy} for {tuple(units)} is not a fraction between 0 and 1.")
     if not isinstance(bigger_always_better, (bool, np.bool_)):
-        return hint("answer the question with True or False: is bigger always better here?")
+        return hint("answer the question with True or False: did validation accuracy rise at every step up in size?")
     ordered = [float(accuracy) for _, accuracy in sorted(results.values(), key=lambda pair: as_int(pair[0]))]
     monotone = all(b >= a for a, b in zip(ordered, ordered[1:]))
     if bool(bigger_always_better) != monotone:
         return hint("read your own table again, sorted by parameters: "
                      + ("accuracy never falls as the network grows." if monotone else
                         "somewhere a larger network scored lower than a smaller one."))
-    return right("parameter counts are right and your answer matches your own results. Before you generalise, "
-                  "remember that two runs of one model differ by chance (lesson 04 measures how much).")
+    return right("parameter counts are right and your answer matches your own table. One run per width: it "
+                  "describes your table, not MLPs in general; lesson 04 shows how to tell whether a difference is "
+                  "more than chance.")
