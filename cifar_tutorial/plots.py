@@ -258,7 +258,8 @@ def plot_grad_cam(x: np.ndarray, heatmaps: np.ndarray, titles: Sequence[str], co
         x: images ``(N, 32, 32, 3)``.
         heatmaps: ``(N, h, w)`` maps, or a list of N 2-D maps of any sizes
             (maps of different layers side by side).
-        titles: one short title per image, e.g. ``"frog → frog 91%"``.
+        titles: one short title per image, e.g. ``"frog → frog 91%"`` (drawn on two lines, broken
+            after the arrow, so that neighbouring titles do not overlap).
         columns: image pairs per row.
         alpha: opacity of the heat map.
         row_labels: one label per row of images (e.g. ``"right"``, ``"mistakes"``), written
@@ -275,7 +276,7 @@ def plot_grad_cam(x: np.ndarray, heatmaps: np.ndarray, titles: Sequence[str], co
     for i in range(n):
         row, col = 2 * (i // columns), i % columns
         axes[row, col].imshow(x[i])
-        axes[row, col].set_title(titles[i], fontsize=7)
+        axes[row, col].set_title(titles[i].replace(" → ", " →\n"), fontsize=7)  # two lines: no overlap
         axes[row + 1, col].imshow(x[i])
         overlay = axes[row + 1, col].imshow(heatmaps[i], cmap="inferno", alpha=alpha, vmin=0, vmax=1,
                                             interpolation="bilinear",
