@@ -159,22 +159,8 @@ def shuffle_pixels(x):
 
 # ----------------------------------------------------------------------------- lesson 04's recipe, taken apart
 def make_recipe(x_train, *, whitening=True, augmentation=True, bn_momentum=recipe.BATCH_NORM_MOMENTUM):
-    """Lesson 04's ``make_recipe_model`` (and ``recipe.make_model``), with one ingredient switchable."""
-    def block(width):
-        return [layers.Conv2D(width, 3, padding="same", use_bias=False), layers.MaxPooling2D(),
-                layers.BatchNormalization(momentum=bn_momentum), layers.Activation("relu"),
-                layers.Conv2D(width, 3, padding="same", use_bias=False),
-                layers.BatchNormalization(momentum=bn_momentum), layers.Activation("relu")]
-
-    front = [layers.RandomFlip("horizontal"),
-             layers.RandomTranslation(2 / 32, 2 / 32, fill_mode="reflect", interpolation="nearest")] if augmentation else []
-    white = [layers.Conv2D(24, 2, trainable=False, name="whitening"), layers.Activation("relu")] if whitening else []
-    model = keras.Sequential([keras.Input((32, 32, 3)), layers.Rescaling(1 / 255), *front, *white,
-                              *block(32), *block(64), *block(128), layers.GlobalMaxPooling2D(), layers.Dense(10),
-                              layers.Activation("softmax", dtype="float32")])
-    if whitening:
-        model.get_layer("whitening").set_weights([recipe.patch_whitening_kernel(x_train), np.zeros(24, "float32")])
-    return model
+    """Lesson 04's recipe (``recipe.make_model``, which a test checks against the lesson), one ingredient switchable."""
+    return recipe.make_model(x_train, whitening=whitening, augmentation=augmentation, batch_norm_momentum=bn_momentum)
 
 
 def compile_recipe(model, *, epochs, steps, label_smoothing=recipe.LABEL_SMOOTHING, weight_decay=recipe.WEIGHT_DECAY,

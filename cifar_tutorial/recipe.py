@@ -83,7 +83,8 @@ def patch_whitening_kernel(images: np.ndarray, epsilon: float = 5e-4, max_patche
 
 
 def make_model(whitening_images: np.ndarray | None = None, widths: tuple[int, int, int] = WIDTHS,
-               name: str = "course_cnn", num_classes: int = NUM_CLASSES) -> keras.Sequential:
+               name: str = "course_cnn", num_classes: int = NUM_CLASSES, *, whitening: bool = True,
+               augmentation: bool = True, batch_norm_momentum: float = BATCH_NORM_MOMENTUM) -> keras.Sequential:
     """The course's CNN as a plain stack of Keras layers.
 
     Input: images ``(batch, 32, 32, 3)`` with pixels 0..255 (uint8 or float),
@@ -99,25 +100,28 @@ def make_model(whitening_images: np.ndarray | None = None, widths: tuple[int, in
         widths: output channels of the three conv blocks.
         name: the model's name.
         num_classes: output classes (10; lesson 06 pre-trains it on 5).
+        whitening, augmentation, batch_norm_momentum: one ingredient switched off or changed,
+            for the ablation study in ``benchmarks/studies.py`` (lesson 04); the defaults are the recipe.
     """
     def block(width: int, index: int) -> list:
         return [
             layers.Conv2D(width, 3, padding="same", use_bias=False, name=f"block{index}_conv1"),
             layers.MaxPooling2D(name=f"block{index}_pool"),
-            layers.BatchNormalization(momentum=BATCH_NORM_MOMENTUM, name=f"block{index}_bn1"),
+            layers.BatchNormalization(momentum=batch_norm_momentum, name=f"block{index}_bn1"),
             layers.Activation("relu", name=f"block{index}_relu1"),
             layers.Conv2D(width, 3, padding="same", use_bias=False, name=f"block{index}_conv2"),
-            layers.BatchNormalization(momentum=BATCH_NORM_MOMENTUM, name=f"block{index}_bn2"),
+            layers.BatchNormalization(momentum=batch_norm_momentum, name=f"block{index}_bn2"),
             layers.Activation("relu", name=f"block{index}_relu2"),
         ]
 
     model = keras.Sequential([
         keras.Input(shape=IMAGE_SHAPE, name="image"),
         layers.Rescaling(1 / 255, name="rescaling"),
-        layers.RandomFlip("horizontal", name="random_flip"),
-        layers.RandomTranslation(2 / 32, 2 / 32, fill_mode="reflect", interpolation="nearest", name="random_shift"),
-        layers.Conv2D(24, 2, trainable=False, name="whitening"),  # 2x2 patches -> 24 whitened values
-        layers.Activation("relu", name="whitening_relu"),
+        *([layers.RandomFlip("horizontal", name="random_flip"),
+           layers.RandomTranslation(2 / 32, 2 / 32, fill_mode="reflect", interpolation="nearest", name="random_shift")]
+          if augmentation else []),
+        *([layers.Conv2D(24, 2, trainable=False, name="whitening"),  # 2x2 patches -> 24 whitened values
+           layers.Activation("relu", name="whitening_relu")] if whitening else []),
         *block(widths[0], 1),
         *block(widths[1], 2),
         *block(widths[2], 3),
@@ -125,7 +129,7 @@ def make_model(whitening_images: np.ndarray | None = None, widths: tuple[int, in
         layers.Dense(num_classes, name="logits"),
         layers.Activation("softmax", dtype="float32", name="probabilities"),
     ], name=name)
-    if whitening_images is not None:
+    if whitening and whitening_images is not None:
         model.get_layer("whitening").set_weights([patch_whitening_kernel(whitening_images), np.zeros(24, "float32")])
     return model
 
