@@ -72,7 +72,8 @@ def plot_history(histories: Mapping[str, Mapping[str, Sequence[float]]], metrics
 
 def plot_predictions(x: np.ndarray, y_true: np.ndarray, y_pred: np.ndarray, class_names: Sequence[str],
                      probabilities: np.ndarray | None = None, columns: int = 5):
-    """Images titled with true and predicted label, green when right, red when wrong.
+    """Images titled with true and predicted label: a tick (✓) and green when right, a cross
+    (✗) and red when wrong, so that colour is never the only sign.
 
     Args:
         x: images ``(n, 32, 32, 3)``.
@@ -95,7 +96,7 @@ def plot_predictions(x: np.ndarray, y_true: np.ndarray, y_pred: np.ndarray, clas
         guess = class_names[y_pred[i]]
         if probabilities is not None:
             guess += f" {100 * probabilities[i]:.0f}%"
-        ax.set_title(f"true: {class_names[y_true[i]]}\npred: {guess}", fontsize=8,
+        ax.set_title(f"{'✓' if right else '✗'} true: {class_names[y_true[i]]}\npred: {guess}", fontsize=8,
                      color="tab:green" if right else "tab:red")
     return fig
 

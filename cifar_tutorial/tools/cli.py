@@ -6,6 +6,8 @@
 * ``python -m cifar_tutorial prepare``: stage and verify the data before class; ``--pretrain`` also
   runs every lesson once (saving the model lesson 05 reuses) and times it.
 * ``python -m cifar_tutorial doctor``: check a student's environment and say how to fix each problem.
+* ``python -m cifar_tutorial site``: build the course website from the committed, executed lessons
+  (needs ``requirements-site.txt``).
 """
 
 from __future__ import annotations
@@ -57,6 +59,9 @@ def parser() -> argparse.ArgumentParser:
                          help="also run every lesson once: saves lesson 04's model for lesson 05 and times each lesson")
     doctor = commands.add_parser("doctor", help="check this environment and say how to fix each problem")
     doctor.add_argument("--data-dir", type=Path, default=None, help="the data folder to check (default: data/)")
+    site = commands.add_parser("site", help="build the course website from the executed lessons (requirements-site.txt)")
+    site.add_argument("--output", type=Path, default=None, metavar="DIR",
+                      help="the folder to write (default: build/site/)")
     return root
 
 
@@ -71,6 +76,14 @@ def main(argv: list[str] | None = None) -> int:
             from cifar_tutorial.tools import doctor
 
             return doctor.doctor(args.data_dir)
+        if args.command == "site":
+            from cifar_tutorial.tools import site
+
+            try:
+                return site.main(args.output)
+            except site.SiteError as err:
+                print(f"error: {err}", file=sys.stderr)
+                return 2
         profile = profile_name(args.profile)
         if args.command == "train":
             from cifar_tutorial.tools import train
