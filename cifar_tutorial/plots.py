@@ -12,6 +12,11 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 
+
+# One marker per series wherever several share an axis, so that colour is never the only way to
+# tell them apart (the course website's accessibility rule).
+MARKERS = ("o", "s", "^", "D", "v", "P", "X", "*")
+
 def plot_class_balance(y: np.ndarray, class_names: Sequence[str], title: str = "Images per class"):
     """Bar chart of how many labels ``y`` (shape ``(N,)``) fall in each class."""
     counts = np.bincount(np.asarray(y).reshape(-1), minlength=len(class_names))
@@ -49,17 +54,19 @@ def plot_history(histories: Mapping[str, Mapping[str, Sequence[float]]], metrics
     Args:
         histories: ``{label: history}``, each a ``History.history`` dict with
             per-epoch lists such as ``loss`` and ``val_loss``. Several runs share
-            the axes, in one colour each.
+            the axes, each in its own colour and, when there are several, its own marker.
         metrics: which metrics to draw, one panel each.
     """
     fig, axes = plt.subplots(1, len(metrics), figsize=(5 * len(metrics), 3.5), squeeze=False)
     for ax, metric in zip(axes[0], metrics):
         for i, (label, history) in enumerate(histories.items()):
-            colour = f"C{i}"
+            style = {"color": f"C{i}"}
+            if len(histories) > 1:
+                style.update(marker=MARKERS[i % len(MARKERS)], markersize=4)
             epochs = np.arange(1, len(history[metric]) + 1)
-            ax.plot(epochs, history[metric], color=colour, label=f"{label} train")
+            ax.plot(epochs, history[metric], label=f"{label} train", **style)
             if f"val_{metric}" in history:
-                ax.plot(epochs, history[f"val_{metric}"], color=colour, linestyle="--", label=f"{label} validation")
+                ax.plot(epochs, history[f"val_{metric}"], linestyle="--", label=f"{label} validation", **style)
         ax.set_xlabel("epoch")
         ax.set_ylabel(metric)
         ax.grid(alpha=0.3)
@@ -151,15 +158,15 @@ def plot_filters(kernel: np.ndarray, columns: int = 16):
 
 
 def plot_generalization_gap(histories: Mapping[str, Mapping[str, Sequence[float]]]):
-    """Training minus validation accuracy per epoch, one line per run.
+    """Training minus validation accuracy per epoch, one line (colour and marker) per run.
 
     A gap that keeps growing means the model is memorising its training images
     (overfitting); a gap near zero means what it learns carries over.
     """
     fig, ax = plt.subplots(figsize=(8, 3.2))
-    for label, history in histories.items():
+    for i, (label, history) in enumerate(histories.items()):
         gap = np.asarray(history["accuracy"]) - np.asarray(history["val_accuracy"])
-        ax.plot(np.arange(1, len(gap) + 1), gap, label=label)
+        ax.plot(np.arange(1, len(gap) + 1), gap, label=label, marker=MARKERS[i % len(MARKERS)], markersize=4)
     ax.axhline(0, color="grey", linewidth=1)
     ax.set_xlabel("epoch")
     ax.set_ylabel("train - validation accuracy")
@@ -366,7 +373,8 @@ def plot_learning_curve_study(study: Mapping, live: Mapping[str, Sequence[float]
     fig, (ax, ax_diff) = plt.subplots(1, 2, figsize=(10, 3.8))
     for i, method in enumerate(study["methods"]):
         rows = [study["summary"][str(n)][method]["val_accuracy"] for n in sizes]
-        ax.plot(sizes, [100 * r["mean"] for r in rows], marker="o", color=f"C{i}", label=f"{method}: mean, 95% interval")
+        ax.plot(sizes, [100 * r["mean"] for r in rows], marker=MARKERS[i % len(MARKERS)], color=f"C{i}",
+                label=f"{method}: mean, 95% interval")
         ax.fill_between(sizes, [100 * r["low"] for r in rows], [100 * r["high"] for r in rows], color=f"C{i}", alpha=0.15)
         if live and method in live:
             ax.plot(sizes[:len(live[method])], 100 * np.asarray(live[method]), marker="x", color=f"C{i}",
@@ -374,7 +382,8 @@ def plot_learning_curve_study(study: Mapping, live: Mapping[str, Sequence[float]
         if method != reference:
             diffs = [study["summary"][str(n)][f"{method} minus {reference}"] for n in sizes]
             x = np.asarray(sizes) * (0.94 if i == 1 else 1.06)  # side by side, no bar hidden behind another
-            ax_diff.errorbar(x, [100 * d["mean"] for d in diffs], fmt="s", color=f"C{i}", capsize=4, label=method,
+            ax_diff.errorbar(x, [100 * d["mean"] for d in diffs], fmt=MARKERS[i % len(MARKERS)], color=f"C{i}",
+                             capsize=4, label=method,
                              yerr=[[100 * (d["mean"] - d["low"]) for d in diffs], [100 * (d["high"] - d["mean"]) for d in diffs]])
     for axis, ylabel in ((ax, "validation accuracy (%)"), (ax_diff, f"minus {reference}, paired (points)")):
         axis.set_xscale("log")

@@ -134,6 +134,7 @@ def make_model(whitening_images: np.ndarray | None = None, widths: tuple[int, in
     return model
 
 
+@keras.saving.register_keras_serializable(package="cifar_tutorial")  # a compiled model saved with it reloads
 class SmoothedSparseCategoricalCrossentropy(keras.losses.Loss):
     """Cross-entropy for integer labels with label smoothing (Szegedy et al.,
     2016, "Rethinking the Inception Architecture", section 7).

@@ -56,6 +56,18 @@ def test_parameter_counts():
     assert_hint(ex.check_03_block2_parameters(3 * 3 * 32 * 64 + 64), "is not it")
 
 
+def test_output_shapes_challenge():
+    stack = keras.Sequential([keras.Input((32, 32, 3)), keras.layers.Conv2D(16, 5), keras.layers.MaxPooling2D(),
+                              keras.layers.Conv2D(32, 3, strides=2, padding="same"), keras.layers.Conv2D(64, 3)])
+    assert_right(ex.check_03_output_shapes([(28, 28, 16), (14, 14, 16), (7, 7, 32), (5, 5, 64)], stack))
+    assert_hint(ex.check_03_output_shapes([(30, 30, 16), (15, 15, 16), (8, 8, 32), (6, 6, 64)], stack),
+                "layer 1 (conv2d")
+    assert_hint(ex.check_03_output_shapes([(28, 28, 16), (14, 14, 16), (7, 7, 16), (5, 5, 64)], stack),
+                "channels are not")
+    assert_hint(ex.check_03_output_shapes([(28, 28, 16)], stack), "the stack has 4 layers")
+    assert_hint(ex.check_03_output_shapes("28x28", stack), "one (height, width, channels) tuple")
+
+
 def test_by_hand_forward_pass(rng):
     model = keras.Sequential([keras.Input((8, 8)), keras.layers.Flatten(),
                               keras.layers.Dense(4, activation="relu"), keras.layers.Dense(10, activation="softmax")])

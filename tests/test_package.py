@@ -206,3 +206,17 @@ def test_the_import_passes_a_genuine_error_through_to_stderr():
     assert "real_problem.cc:1] something failed" in result.stderr
     assert "oneDNN custom operations" not in result.stderr
     assert "All log messages before absl" not in result.stderr
+
+
+def test_a_model_compiled_with_the_recipes_loss_saves_and_reloads(tmp_path):
+    """Lesson 05 trains the recipe itself when lesson 04's model is missing, then saves and
+    reloads it with its training configuration: the custom loss must be registered."""
+    import keras
+
+    from cifar_tutorial import recipe
+
+    model = keras.Sequential([keras.Input((4,)), keras.layers.Dense(10, activation="softmax")])
+    model.compile(optimizer="sgd", loss=recipe.SmoothedSparseCategoricalCrossentropy(label_smoothing=0.2))
+    model.save(tmp_path / "m.keras")
+    reloaded = keras.saving.load_model(tmp_path / "m.keras")
+    assert reloaded.loss.get_config()["label_smoothing"] == 0.2

@@ -42,3 +42,14 @@ def test_every_stored_figure_has_a_text_alternative_written_in_its_lesson():
             if figures and len(alt.split()) < 8:
                 missing.append(f"{path.name} cell {index}: {alt!r}")
     assert not missing, "figures without a text alternative of at least 8 words:\n" + "\n".join(missing)
+
+
+def test_readme_lesson_table_gives_each_lessons_learner_time():
+    import re
+
+    from cifar_tutorial.tools.site import read_lessons
+
+    readme = (REPO_ROOT / "README.md").read_text(encoding="utf-8")
+    for lesson in read_lessons(REPO_ROOT / "notebooks"):
+        row = re.search(rf"^\| \[[^\]]+\]\(notebooks/{re.escape(lesson.name)}\) \| about (\d+) min \|", readme, re.M)
+        assert row and int(row.group(1)) == lesson.minutes, (lesson.name, lesson.minutes)

@@ -38,6 +38,7 @@ from cifar_tutorial.exercises.first_models import (
 )
 from cifar_tutorial.exercises.networks import (
     check_03_block2_parameters,
+    check_03_output_shapes,
     check_03_sharpen,
     check_03_small_model,
     check_04_augmentation,
@@ -57,6 +58,7 @@ __all__ = [
     "check_02_parameters",
     "check_02_width_sweep",
     "check_03_block2_parameters",
+    "check_03_output_shapes",
     "check_03_sharpen",
     "check_03_small_model",
     "check_04_augmentation",

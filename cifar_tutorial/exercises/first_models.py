@@ -13,7 +13,10 @@ from cifar_tutorial.exercises.feedback import Feedback, as_int, check_parameter_
 
 def check_00_parameters(answer) -> Feedback:
     """Exercise 00.1: parameters of lesson 00's digits MLP with a 64-unit
-    hidden layer (8x8 = 64 inputs, 10 outputs): 64*64+64 + 64*10+10 = 4,810."""
+    hidden layer (8x8 = 64 inputs, 10 outputs), counted as the lesson does: each
+    ``Dense`` layer has inputs x units weights plus one bias per unit. ``answer``:
+    an integer. The expected count is not written here, so that ``help()`` does not
+    give the exercise away; the feedback says whether the biases were left out."""
     return check_parameter_count(answer, 64 * 64 + 64 + 64 * 10 + 10, 64 * 64 + 64 * 10,
                                   "the 64-unit digits model")
 
@@ -174,8 +177,11 @@ def check_01_standardize(x_train_std, x_test_std, x_train: np.ndarray, x_test: n
 
 
 def check_02_parameters(answer) -> Feedback:
-    """Exercise 02.1: parameters of lesson 02's ``make_mlp((256, 128))``:
-    3072*256+256 + 256*128+128 + 128*10+10 = 820,874."""
+    """Exercise 02.1: parameters of lesson 02's ``make_mlp((256, 128))``, counted from
+    its layers (32x32x3 inputs, hidden layers of 256 and 128 units, 10 outputs; each
+    ``Dense`` layer has inputs x units weights plus one bias per unit). ``answer``: an
+    integer. The expected count is not written here, so that ``help()`` does not give
+    the exercise away; the feedback says whether the biases were left out."""
     return check_parameter_count(answer, 3072 * 256 + 256 + 256 * 128 + 128 + 128 * 10 + 10,
                                   3072 * 256 + 256 * 128 + 128 * 10, "make_mlp((256, 128))")
 

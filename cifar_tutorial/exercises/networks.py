@@ -52,8 +52,44 @@ def check_03_sharpen(kernel, filtered, grey: np.ndarray) -> Feedback:
 
 def check_03_block2_parameters(answer) -> Feedback:
     """Exercise 03.2: parameters of ``block2_conv1`` in lesson 03's deeper CNN
-    (3x3 kernels, 16 input channels, 32 filters): 3*3*16*32 + 32 = 4,640."""
+    (3x3 kernels, 16 input channels, 32 filters), counted as lesson 03 does: kernel
+    height x width x input channels x filters, plus one bias per filter. ``answer``: an
+    integer. The expected count is not written here, so that ``help()`` does not give
+    the exercise away; the feedback says whether the biases were left out."""
     return check_parameter_count(answer, 3 * 3 * 16 * 32 + 32, 3 * 3 * 16 * 32, "block2_conv1")
+
+
+def check_03_output_shapes(predicted, model) -> Feedback:
+    """Lesson 03's output-shape challenge: the shape each layer of ``model`` outputs,
+    predicted with the output-size formula before running ``model.summary()``.
+
+    Args:
+        predicted: one ``(height, width, channels)`` tuple per layer of the
+            ``Sequential`` ``model``, in order (the batch axis left out).
+        model: the built ``keras.Sequential`` whose shapes were predicted.
+
+    The feedback names the first layer predicted wrong and the formula, without
+    giving its shape.
+    """
+    if not isinstance(model, keras.Sequential):
+        return hint("pass the keras.Sequential stack whose shapes you predicted.")
+    actual = [tuple(layer.output.shape[1:]) for layer in model.layers]
+    try:
+        predicted = [tuple(int(v) for v in shape) for shape in predicted]
+    except (TypeError, ValueError):
+        return hint("give one (height, width, channels) tuple of whole numbers per layer, e.g. [(30, 30, 8), ...].")
+    if len(predicted) != len(actual):
+        return hint(f"give one shape per layer: the stack has {len(actual)} layers, you gave {len(predicted)}.")
+    for i, (guess, shape, layer) in enumerate(zip(predicted, actual, model.layers)):
+        if guess == shape:
+            continue
+        if guess[:2] == shape[:2]:
+            return hint(f"layer {i + 1} ({layer.name}): height and width are right, the channels are not. "
+                        "A Conv2D outputs one channel per filter; pooling keeps the channels.")
+        return hint(f"layer {i + 1} ({layer.name}): the height and width are not right. Apply "
+                    "floor((n + 2p - kernel) / stride) + 1 to its input side n ('valid': p = 0; "
+                    "'same': the output is ceil(n / stride)).")
+    return right("every shape follows from the output-size formula; model.summary() shows the same.")
 
 
 def check_03_small_model(model, max_parameters: int = 100_000) -> Feedback:

@@ -149,11 +149,42 @@ def _demote(text: str) -> str:
     return "\n".join(out)
 
 
+def slowest_cells(notebook: Path, count: int = 3) -> str:
+    """One sentence naming the ``count`` slowest code cells of a committed notebook, by the
+    section they are in, with the seconds its execution metadata recorded (nbclient's
+    ``iopub.execute_input`` to ``shell.execute_reply``), and all code cells' total.
+
+    Raises:
+        SiteError: if the notebook holds no execution times (it was never executed).
+    """
+    from datetime import datetime
+
+    section, rows = "the start", []
+    for cell in json.loads(notebook.read_text(encoding="utf-8"))["cells"]:
+        if cell["cell_type"] == "markdown":
+            headings = [line[3:] for line in "".join(cell["source"]).splitlines() if line.startswith("## ")]
+            section = headings[-1] if headings else section
+            continue
+        timing = cell.get("metadata", {}).get("execution", {})
+        if "iopub.execute_input" in timing and "shell.execute_reply" in timing:
+            start, end = (datetime.fromisoformat(timing[k].replace("Z", "+00:00"))
+                          for k in ("iopub.execute_input", "shell.execute_reply"))
+            rows.append(((end - start).total_seconds(), section))
+    if not rows:
+        raise SiteError(f"{notebook.name} holds no execution times; execute it before building the site.")
+    slowest = ", ".join(f"{seconds:.0f} s in *{name}*" for seconds, name in sorted(rows, reverse=True)[:count])
+    return (f"Slowest cells in the committed run (its stored outputs): {slowest}; "
+            f"all {len(rows)} code cells together {sum(s for s, _ in rows):.0f} s.")
+
+
 def fill_page(text: str, lessons: list[Lesson], pages: list[str], repo_root: Path) -> str:
-    """A ``docs/`` page with its markers replaced: ``<!-- lesson-table -->``,
-    ``<!-- toctree -->``, ``<!-- readme: Heading -->`` (that README section) and
-    ``<!-- file: path -->`` (a Markdown file of the repository, its headings demoted)."""
+    """A page with its markers replaced: ``<!-- lesson-table -->``, ``<!-- toctree -->``,
+    ``<!-- readme: Heading -->`` (that README section), ``<!-- file: path -->`` (a Markdown
+    file of the repository, its headings demoted) and ``<!-- slowest-cells: NAME -->``
+    (:func:`slowest_cells` of ``notebooks/NAME.ipynb``)."""
     readme = (repo_root / "README.md").read_text(encoding="utf-8")
+    text = re.sub(r"<!-- slowest-cells: (.+?) -->",
+                  lambda m: slowest_cells(repo_root / "notebooks" / f"{m.group(1)}.ipynb"), text)
     text = text.replace("<!-- lesson-table -->", lesson_table(lessons))
     text = text.replace("<!-- toctree -->", toctree(lessons, pages))
     text = re.sub(r"<!-- readme: (.+?) -->", lambda m: _readme_links(markdown_section(readme, m.group(1))), text)
@@ -177,11 +208,9 @@ def assemble(source: Path, notebooks_dir: Path, docs_dir: Path, repo_root: Path)
         if lesson.solutions:
             _copy_notebook(notebooks_dir / lesson.solutions, source / lesson.solutions)
     student_pages = sorted(p for p in notebooks_dir.glob("*.md"))
-    for page in student_pages:
-        shutil.copy(page, source / page.name)
     docs_pages = sorted(p for p in docs_dir.glob("*.md") if p.name != "index.md")
     pages = [p.stem for p in student_pages] + [p.stem for p in docs_pages]
-    for page in [docs_dir / "index.md", *docs_pages]:
+    for page in [docs_dir / "index.md", *student_pages, *docs_pages]:
         (source / page.name).write_text(fill_page(page.read_text(encoding="utf-8"), lessons, pages, repo_root),
                                         encoding="utf-8")
     shutil.copy(docs_dir / "conf.py", source / "conf.py")
