@@ -360,8 +360,8 @@ def plot_learning_curve_study(study: Mapping, live: Mapping[str, Sequence[float]
     """A replicated learning-curve study beside this notebook's run (lesson 06).
 
     Left: each method's mean validation accuracy over the study's seeds at every labelled-set
-    size, with its 95% interval as a band; ``live`` (method -> one accuracy per size, fractions)
-    as crosses. Right: each transfer method minus the study's reference, paired by seed
+    size, with its 95% interval as a band, each method with its own colour and marker; ``live``
+    (method -> one accuracy per size, fractions) as hollow markers of the same shape. Right: each transfer method minus the study's reference, paired by seed
     (:func:`cifar_tutorial.metrics.paired_difference`), with its 95% interval, against zero.
 
     Args:
@@ -377,8 +377,9 @@ def plot_learning_curve_study(study: Mapping, live: Mapping[str, Sequence[float]
                 label=f"{method}: mean, 95% interval")
         ax.fill_between(sizes, [100 * r["low"] for r in rows], [100 * r["high"] for r in rows], color=f"C{i}", alpha=0.15)
         if live and method in live:
-            ax.plot(sizes[:len(live[method])], 100 * np.asarray(live[method]), marker="x", color=f"C{i}",
-                    markersize=9, markeredgewidth=2, linestyle="none", label=f"{method}: this notebook's run")
+            ax.plot(sizes[:len(live[method])], 100 * np.asarray(live[method]), marker=MARKERS[i % len(MARKERS)],
+                    fillstyle="none", color=f"C{i}", markersize=10, markeredgewidth=2, linestyle="none",
+                    label=f"{method}: this notebook's run (hollow)")
         if method != reference:
             diffs = [study["summary"][str(n)][f"{method} minus {reference}"] for n in sizes]
             x = np.asarray(sizes) * (0.94 if i == 1 else 1.06)  # side by side, no bar hidden behind another

@@ -156,9 +156,12 @@ def test_lesson_exercises_name_real_checks_and_a_solutions_notebook(path):
     nb = nbformat.read(path, as_version=4)
     text = "\n".join(c.source for c in nb.cells if c.cell_type == "markdown")
     exercises_section = text.split("## Exercises")[-1]
-    names = re.findall(r"exercises\.(check_\w+)\(", exercises_section)
+    named = list(dict.fromkeys(re.findall(r"exercises\.(check_\w+)\(", exercises_section)))
+    quiz = f"check_{path.name[:2]}_quiz"
+    names = [n for n in named if n != quiz]
+    assert quiz in named, f"{path.name}: no concept quiz"
     assert len(names) == 3 and all(n.startswith(f"check_{path.name[:2]}_") for n in names)
-    assert all(callable(getattr(exercises, n)) for n in names)
+    assert all(callable(getattr(exercises, n)) for n in named)
     solution = path.parent / "solutions" / f"{path.stem}_solutions.ipynb"
     assert f"(solutions/{solution.name})" in exercises_section and solution.is_file()
     solved = nbformat.read(solution, as_version=4)
@@ -168,6 +171,9 @@ def test_lesson_exercises_name_real_checks_and_a_solutions_notebook(path):
     for cell in checked:  # the stored verdict is what nbval compares against
         assert cell.execution_count is not None
         assert cell.outputs[0]["data"]["text/plain"].startswith("Correct: ")
+    quiz_cells = [c for c in solved.cells if c.cell_type == "code" and f"exercises.{quiz}(" in c.source]
+    assert len(quiz_cells) == 1 and "nbval-check-output" in quiz_cells[0].metadata.get("tags", [])
+    assert quiz_cells[0].outputs[0]["text"].startswith("Correct: ")
 
 
 # --------------------------------------------------------------------------- re-execution

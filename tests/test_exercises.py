@@ -66,6 +66,9 @@ def test_output_shapes_challenge():
                 "channels are not")
     assert_hint(ex.check_03_output_shapes([(28, 28, 16)], stack), "the stack has 4 layers")
     assert_hint(ex.check_03_output_shapes("28x28", stack), "one (height, width, channels) tuple")
+    right_shapes = [(28, 28, 16), (14, 14, 16), (7, 7, 32), (5, 5, 64)]
+    assert_right(ex.check_03_output_shapes(right_shapes, stack, receptive_field=18))
+    assert_hint(ex.check_03_output_shapes(right_shapes, stack, receptive_field=12), "the receptive field is not")
 
 
 def test_by_hand_forward_pass(rng):
@@ -284,3 +287,30 @@ def test_check_06_cifar100_model():
     assert_hint(ex.check_06_cifar100_model(cnn(20, rescale=False), "coarse"), "Rescaling")
     assert_hint(ex.check_06_cifar100_model(cnn(20, activation=None), "coarse"), "softmax")
     assert_hint(ex.check_06_cifar100_model(cnn(20), "medium"), "'fine' (100 classes)")
+
+
+def test_quizzes_explain_every_option_and_match_the_lessons():
+    import json
+    import re
+
+    from cifar_tutorial.config import REPO_ROOT
+    from cifar_tutorial.exercises import quizzes
+
+    for lesson, questions in quizzes.QUIZZES.items():
+        right = "".join(q.right for q in questions)
+        assert getattr(ex, f"check_{lesson}_quiz")(right).correct
+        for number, question in enumerate(questions, start=1):
+            assert set(question.feedback) == {"A", "B", "C", "D"}
+            for letter in "ABCD":
+                if letter == question.right:
+                    continue
+                chosen = {i + 1: q.right for i, q in enumerate(questions)} | {number: letter}
+                verdict = quizzes.check_quiz(lesson, chosen)
+                assert not verdict.correct and question.feedback[letter] in verdict.message
+        assert "question 1" in quizzes.check_quiz(lesson, "").message and not quizzes.check_quiz(lesson, "").correct
+        assert "is not one of" in quizzes.check_quiz(lesson, "Z" * len(questions)).message
+        notebook = next((REPO_ROOT / "notebooks").glob(f"{lesson}_*.ipynb"))
+        text = "".join("".join(c["source"]) for c in json.loads(notebook.read_text())["cells"] if c["cell_type"] == "markdown")
+        quiz = text[text.index("**Quiz.**"):]
+        assert len(re.findall(r"^\d+\. ", quiz, re.M)) == len(questions), lesson
+        assert len(right) == 1 or right not in quiz, f"lesson {lesson} shows its quiz's answers"

@@ -51,5 +51,5 @@ def test_readme_lesson_table_gives_each_lessons_learner_time():
 
     readme = (REPO_ROOT / "README.md").read_text(encoding="utf-8")
     for lesson in read_lessons(REPO_ROOT / "notebooks"):
-        row = re.search(rf"^\| \[[^\]]+\]\(notebooks/{re.escape(lesson.name)}\) \| about (\d+) min \|", readme, re.M)
+        row = re.search(rf"^\| \[[^\]]+\]\(notebooks/{re.escape(lesson.name)}\) \| about (\d+) min \|", readme, re.MULTILINE)
         assert row and int(row.group(1)) == lesson.minutes, (lesson.name, lesson.minutes)

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import functools
 import http.server
+import itertools
 import json
 import os
 import re
@@ -210,7 +211,7 @@ def broken_links(site: Path, base: str, links: dict[str, list[str]]) -> list[str
 
 
 def test_previous_and_next_walk_the_lessons_in_order(built, served, browser):
-    for earlier, later in zip(LESSONS, LESSONS[1:]):
+    for earlier, later in itertools.pairwise(LESSONS):
         forward = read_page(browser, served + f"{earlier}.html")["next"]
         backward = read_page(browser, served + f"{later}.html")["previous"]
         assert forward == served + f"{later}.html", f"{earlier}: 'next' leads to {forward}, not {later}"

@@ -11,7 +11,8 @@ exercises.
 
 The checks live in one module per pair of lessons
 (:mod:`~cifar_tutorial.exercises.first_models`, :mod:`~cifar_tutorial.exercises.networks`,
-:mod:`~cifar_tutorial.exercises.evaluation`) and are all importable from here.
+:mod:`~cifar_tutorial.exercises.evaluation`), the lessons' concept quizzes in
+:mod:`~cifar_tutorial.exercises.quizzes`, and are all importable from here.
 """
 
 from cifar_tutorial.exercises.evaluation import (
@@ -36,6 +37,15 @@ from cifar_tutorial.exercises.first_models import (
     check_02_parameters,
     check_02_width_sweep,
 )
+from cifar_tutorial.exercises.quizzes import (
+    check_00_quiz,
+    check_01_quiz,
+    check_02_quiz,
+    check_03_quiz,
+    check_04_quiz,
+    check_05_quiz,
+    check_06_quiz,
+)
 from cifar_tutorial.exercises.networks import (
     check_03_block2_parameters,
     check_03_output_shapes,
@@ -48,6 +58,13 @@ from cifar_tutorial.exercises.networks import (
 
 __all__ = [
     "Feedback",
+    "check_00_quiz",
+    "check_01_quiz",
+    "check_02_quiz",
+    "check_03_quiz",
+    "check_04_quiz",
+    "check_05_quiz",
+    "check_06_quiz",
     "check_00_by_hand",
     "check_00_mistakes",
     "check_00_parameters",

@@ -8,7 +8,7 @@ import keras
 import numpy as np
 from scipy.signal import correlate2d
 
-from cifar_tutorial.exercises.feedback import Feedback, all_layers, check_parameter_count, hint, right
+from cifar_tutorial.exercises.feedback import Feedback, all_layers, as_int, check_parameter_count, hint, right
 
 SHARPEN = np.array([[0, -1, 0], [-1, 5, -1], [0, -1, 0]], dtype=np.float32)
 
@@ -59,17 +59,36 @@ def check_03_block2_parameters(answer) -> Feedback:
     return check_parameter_count(answer, 3 * 3 * 16 * 32 + 32, 3 * 3 * 16 * 32, "block2_conv1")
 
 
-def check_03_output_shapes(predicted, model) -> Feedback:
+def _receptive_field(model) -> int:
+    """Receptive field (input pixels per side) of one output of ``model``'s last layer:
+    each convolution or pooling layer adds (kernel - 1) x the product of the strides below it."""
+    field, jump = 1, 1
+    for layer in model.layers:
+        if isinstance(layer, keras.layers.Conv2D):
+            kernel, stride = layer.kernel_size[0], layer.strides[0]
+        elif isinstance(layer, (keras.layers.MaxPooling2D, keras.layers.AveragePooling2D)):
+            kernel, stride = layer.pool_size[0], layer.strides[0]
+        else:
+            continue
+        field, jump = field + (kernel - 1) * jump, jump * stride
+    return field
+
+
+def check_03_output_shapes(predicted, model, receptive_field=None) -> Feedback:
     """Lesson 03's output-shape challenge: the shape each layer of ``model`` outputs,
-    predicted with the output-size formula before running ``model.summary()``.
+    predicted with the output-size formula before running ``model.summary()``, and
+    optionally the receptive field of the last layer's outputs.
 
     Args:
         predicted: one ``(height, width, channels)`` tuple per layer of the
             ``Sequential`` ``model``, in order (the batch axis left out).
         model: the built ``keras.Sequential`` whose shapes were predicted.
+        receptive_field: optional, the side in input pixels of the square one output
+            of the last layer depends on (lesson 03's rule: each layer adds
+            (kernel - 1) x the product of the strides below it).
 
     The feedback names the first layer predicted wrong and the formula, without
-    giving its shape.
+    giving its shape or the field.
     """
     if not isinstance(model, keras.Sequential):
         return hint("pass the keras.Sequential stack whose shapes you predicted.")
@@ -89,6 +108,13 @@ def check_03_output_shapes(predicted, model) -> Feedback:
         return hint(f"layer {i + 1} ({layer.name}): the height and width are not right. Apply "
                     "floor((n + 2p - kernel) / stride) + 1 to its input side n ('valid': p = 0; "
                     "'same': the output is ceil(n / stride)).")
+    if receptive_field is not None:
+        field = as_int(receptive_field)
+        if field != _receptive_field(model):
+            return hint("the shapes are right; the receptive field is not. Start from 1; each convolution or "
+                        "pooling layer adds (kernel - 1) times the product of the strides of the layers below it.")
+        return right("every shape follows from the output-size formula, and the receptive field from the "
+                      "jump rule; model.summary() shows the same shapes.")
     return right("every shape follows from the output-size formula; model.summary() shows the same.")
 
 

@@ -167,7 +167,7 @@ def slowest_cells(notebook: Path, count: int = 3) -> str:
             continue
         timing = cell.get("metadata", {}).get("execution", {})
         if "iopub.execute_input" in timing and "shell.execute_reply" in timing:
-            start, end = (datetime.fromisoformat(timing[k].replace("Z", "+00:00"))
+            start, end = (datetime.fromisoformat(timing[k])
                           for k in ("iopub.execute_input", "shell.execute_reply"))
             rows.append(((end - start).total_seconds(), section))
     if not rows:

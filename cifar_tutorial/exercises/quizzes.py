@@ -1,0 +1,247 @@
+"""Concept quizzes: the multiple-choice "Check your understanding" questions at the end of
+each lesson, for the learning outcomes no coding exercise assesses.
+
+Each lesson's questions are printed in its Exercises section; ``check_NN_quiz(answers)``
+takes the letters chosen, e.g. ``"BCA"`` or ``{1: "B", 2: "C", 3: "A"}``, and answers
+question by question: why a right answer is right, and, for a wrong one, the
+misconception that option stands for. The options' texts live in the lessons; here each
+option has only its feedback, so that ``help()`` on a check shows no answer.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Mapping
+
+from cifar_tutorial.exercises.feedback import Feedback
+
+
+@dataclasses.dataclass(frozen=True)
+class Question:
+    """One question: the outcome it assesses, the letter of the right option, and the
+    feedback for every option (for the right one, why it is right)."""
+
+    outcome: str
+    right: str
+    feedback: Mapping[str, str]
+
+
+QUIZZES: dict[str, list[Question]] = {
+    "00": [
+        Question("batch, step and epoch", "D", {
+            "A": "3,000 counts images seen (1,000 x 3), not steps: a step uses a whole batch.",
+            "B": "20 is the steps of one epoch (1,000 / 50); fit runs 3 epochs.",
+            "C": "3 is the number of epochs; every epoch takes one step per batch of 50 images.",
+            "D": "1,000 / 50 = 20 steps per epoch, times 3 epochs: one step per batch.",
+        }),
+        Question("the learning rate", "A", {
+            "A": "steps so large that they overshoot the valley make the loss jump and rise.",
+            "B": "a learning rate that is too small makes the loss fall slowly and steadily, not jump.",
+            "C": "more epochs continue the same steps; the loss would still jump.",
+            "D": "batch size does not make the loss climb from epoch to epoch; overshooting steps do, and "
+                 "the learning rate sets their size.",
+        }),
+        Question("compile, fit, evaluate, predict", "C", {
+            "A": "evaluate returns the loss and metrics over a data set, not one output per image.",
+            "B": "fit trains the weights and returns the history of loss and metrics.",
+            "C": "predict returns the model's output for each image: with a softmax layer, one "
+                 "probability per class.",
+            "D": "compile fixes the loss, optimizer and metrics; it computes nothing.",
+        }),
+        Question("reading a confusion matrix", "B", {
+            "A": "that would be the matrix normalised by columns (predicted classes).",
+            "B": "with true classes as rows and rows summing to 1, the cell is the share of true 8s "
+                 "predicted as 9.",
+            "C": "normalised by rows, each cell is a share of one true class, not of all images.",
+            "D": "that is the cell in the row of true 9s and the column of predicted 8s.",
+        }),
+        Question("why CIFAR-10 is harder than the digits", "C", {
+            "A": "that is one of the lesson's reasons: 32 x 32 x 3 = 3,072 numbers per image, not 64.",
+            "B": "that is one of the lesson's reasons: a cat can be any breed, pose, distance or background.",
+            "C": "CIFAR-10 has more images per class (5,000 training images each in the full set) than the "
+                 "digits; what makes it harder is size, variety, position and look-alike classes.",
+            "D": "that is one of the lesson's reasons: a network that sees a flat list of pixels must learn "
+                 "every position separately.",
+        }),
+    ],
+    "01": [
+        Question("loading the data offline", "A", {
+            "A": "load_cifar10 looks at CIFAR10_ARCHIVE before it looks in data/ or downloads.",
+            "B": "keras.datasets.cifar10.load_data() downloads the archive the first time, so it fails "
+                 "offline unless Keras has cached it.",
+            "C": "it looks only where it is told: a path passed to it, CIFAR10_ARCHIVE, a verified copy in "
+                 "data/, then a download.",
+            "D": "it works offline once it knows where an archive is.",
+        }),
+        Question("where CIFAR-10 came from", "C", {
+            "A": "the images were not taken for the data set; they were found on the web.",
+            "B": "no images were generated; they are small photographs.",
+            "C": "they were picked by hand from 80 Million Tiny Images, a collection gathered by web "
+                 "search (Krizhevsky, 2009; see the data provenance page).",
+            "D": "ImageNet is a different collection (larger images, 1,000 classes; lesson 06 uses it).",
+        }),
+    ],
+    "02": [
+        Question("what compile fixes", "D", {
+            "A": "the loss is fixed in compile.",
+            "B": "the optimizer is fixed in compile.",
+            "C": "the metrics are fixed in compile.",
+            "D": "the number of epochs is an argument of fit, not of compile.",
+        }),
+        Question("why an MLP ignores spatial structure", "C", {
+            "A": "a larger MLP has the same blindness to neighbours; size is not the reason.",
+            "B": "Rescaling divides every pixel by 255; it does not undo a reordering.",
+            "C": "after Flatten, a dense layer weighs every pixel separately and knows no neighbours: a "
+                 "fixed reordering only reorders its weights.",
+            "D": "dropout zeroes random units while training; it does not depend on pixel order.",
+        }),
+    ],
+    "03": [
+        Question("reading a feature map", "D", {
+            "A": "a dark map is a normal outcome of ReLU, not an error.",
+            "B": "the colour scale of each map is its own; dark means no positive response, not a dark image.",
+            "C": "every filter has its kernel weights and a bias; the response is what is zero.",
+            "D": "after ReLU, a map is zero where the filter's response is at most zero: it found "
+                 "nothing it responds to in this image (or the unit has died).",
+        }),
+    ],
+    "04": [
+        Question("the learning-rate schedule", "B", {
+            "A": "warm-up starts at a tenth of the peak and rises from there, so the first step is one of "
+                 "the smaller ones, not the largest.",
+            "B": "warm-up raises the rate to its peak, then the cosine lowers it to 1% of the peak.",
+            "C": "the cosine decay ends at 1% of the peak at the last step: the smallest rate, not the largest.",
+            "D": "a schedule changes the rate at every step.",
+        }),
+        Question("an effect or noise?", "C", {
+            "A": "two identical runs already ended 4 points apart, so chance alone moves a run that far; "
+                 "3 points over one run cannot be told from chance.",
+            "B": "nothing here points to harm either; like 'helps', it cannot be decided from these runs.",
+            "C": "one pair of runs decides nothing: compare paired runs over several seeds with a 95% "
+                 "interval on the mean difference, as the studies do.",
+            "D": "the test set must not decide, and one run on it has the same noise.",
+        }),
+    ],
+    "05": [
+        Question("McNemar's test", "B", {
+            "A": "images both models get right, or both wrong, cannot tell them apart.",
+            "B": "only the images exactly one model gets right tell the two apart; the test asks how "
+                 "lopsided their split is.",
+            "C": "images both get wrong say nothing about which is better.",
+            "D": "two accuracies drop the pairing; the paired test is more sensitive.",
+        }),
+        Question("a confusion matrix by columns", "D", {
+            "A": "recall is the diagonal of the matrix normalised by rows (true classes).",
+            "B": "F1 combines precision and recall; no single normalisation shows it.",
+            "C": "support is a count of true images per class, not a share.",
+            "D": "normalised by columns, the diagonal is the share of each predicted class that is "
+                 "right: precision.",
+        }),
+        Question("a tf.data pipeline", "A", {
+            "A": "cache() keeps the decoded images in memory after the first pass, so later passes read "
+                 "no files.",
+            "B": "shuffling is a separate step (shuffle() or the loader's shuffle=True).",
+            "C": "that is prefetch().",
+            "D": "image_dataset_from_directory resizes, with image_size.",
+        }),
+        Question("the .keras format", "C", {
+            "A": "a .keras file holds more than the weights: the architecture too.",
+            "B": "no Python source is stored: the file describes the layers and holds their weights, and "
+                 "the code that defines them comes from Keras.",
+            "C": "one zip archive with the architecture, the weights and the optimizer state.",
+            "D": "it is a portable zip archive: another machine with Keras 3 reads it back with "
+                 "keras.saving.load_model.",
+        }),
+    ],
+    "06": [
+        Question("reading the learning-curve study", "A", {
+            "A": "feature extraction minus from scratch excluded zero only at 5 labelled images per class.",
+            "B": "at most sizes the study's intervals include zero: no difference shown.",
+            "C": "at 100 per class the interval includes zero.",
+            "D": "at 5 per class its interval excluded zero.",
+        }),
+        Question("a keras.applications model", "D", {
+            "A": "MobileNetV2 was trained on pixels scaled to -1..1; raw 0..255 would not match (the "
+                 "lesson's zoo_model does the scaling before its base).",
+            "B": "CIFAR-10's statistics are not what the ImageNet weights were trained with.",
+            "C": "its ImageNet weights exist for inputs of 96 to 224 pixels, not 32.",
+            "D": "resize to a size its weights support (here 96 x 96) and apply its own "
+                 "preprocess_input (0..255 to -1..1).",
+        }),
+    ],
+}
+
+
+def check_quiz(lesson: str, answers) -> Feedback:
+    """Check a lesson's concept quiz.
+
+    Args:
+        lesson: ``"00"`` to ``"06"``.
+        answers: the chosen letters in question order, as a string (``"BCA"``), a sequence
+            (``["B", "C", "A"]``) or a mapping from question number (from 1) to letter.
+
+    Returns:
+        :class:`Feedback`, right only when every question is; its message gives, per
+        question, why the chosen option is right or the misconception it stands for.
+
+    Raises:
+        KeyError: for a lesson with no quiz.
+    """
+    questions = QUIZZES[lesson]
+    if isinstance(answers, Mapping):
+        chosen = {int(k): str(v).strip().upper() for k, v in answers.items()}
+    else:
+        letters = [c for c in answers if str(c).strip()] if isinstance(answers, str) else list(answers)
+        chosen = {i + 1: str(letter).strip().upper() for i, letter in enumerate(letters)}
+    lines, correct = [], 0
+    for number, question in enumerate(questions, start=1):
+        letter = chosen.get(number)
+        if letter is None:
+            lines.append(f"question {number} ({question.outcome}): no answer given.")
+        elif letter not in question.feedback:
+            lines.append(f"question {number}: {letter!r} is not one of {', '.join(question.feedback)}.")
+        else:
+            correct += letter == question.right
+            verdict = "right" if letter == question.right else "not quite"
+            lines.append(f"question {number} ({question.outcome}), {letter}: {verdict}. {question.feedback[letter]}")
+    summary = f"{correct} of {len(questions)} right."
+    return Feedback(correct == len(questions), "\n".join([summary, *lines]))
+
+
+def check_00_quiz(answers) -> Feedback:
+    """Lesson 00's concept quiz (batch, step and epoch; the learning rate; the Keras calls;
+    a confusion matrix; why CIFAR-10 is harder). ``answers``: see :func:`check_quiz`."""
+    return check_quiz("00", answers)
+
+
+def check_01_quiz(answers) -> Feedback:
+    """Lesson 01's concept quiz (loading offline; where CIFAR-10 came from). See :func:`check_quiz`."""
+    return check_quiz("01", answers)
+
+
+def check_02_quiz(answers) -> Feedback:
+    """Lesson 02's concept quiz (what ``compile`` fixes; why an MLP ignores spatial structure).
+    See :func:`check_quiz`."""
+    return check_quiz("02", answers)
+
+
+def check_03_quiz(answers) -> Feedback:
+    """Lesson 03's concept quiz (reading a feature map). See :func:`check_quiz`."""
+    return check_quiz("03", answers)
+
+
+def check_04_quiz(answers) -> Feedback:
+    """Lesson 04's concept quiz (the schedule; an effect or noise). See :func:`check_quiz`."""
+    return check_quiz("04", answers)
+
+
+def check_05_quiz(answers) -> Feedback:
+    """Lesson 05's concept quiz (McNemar; the confusion matrix by columns; ``tf.data``; the
+    ``.keras`` format). See :func:`check_quiz`."""
+    return check_quiz("05", answers)
+
+
+def check_06_quiz(answers) -> Feedback:
+    """Lesson 06's concept quiz (reading the learning-curve study; a ``keras.applications``
+    model). See :func:`check_quiz`."""
+    return check_quiz("06", answers)
