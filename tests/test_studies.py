@@ -67,8 +67,11 @@ def test_plot_learning_curve_study_draws_bands_differences_and_the_live_run():
              "regime": {"sizes_per_class": [5, 10]}, "summary": summary}
     fig = plots.plot_learning_curve_study(study, live={"a": [0.41, 0.39], "b": [0.52, 0.5]})
     ax, ax_diff = fig.axes
-    crosses = [line for line in ax.get_lines() if line.get_marker() == "x"]
-    assert sorted(np.concatenate([line.get_ydata() for line in crosses]).tolist()) == [39.0, 41.0, 50.0, 52.0]
+    live = [line for line in ax.get_lines() if line.get_fillstyle() == "none"]  # hollow: this notebook's run
+    assert sorted(np.concatenate([line.get_ydata() for line in live]).tolist()) == [39.0, 41.0, 50.0, 52.0]
+    means = [line for line in ax.get_lines() if line.get_fillstyle() != "none"]
+    assert len({line.get_marker() for line in means}) == 2  # each method its own marker, not colour alone
+    assert {line.get_marker() for line in live} == {line.get_marker() for line in means}
     assert len(ax.collections) == 2  # one 95% band per method
     assert ax_diff.get_ylabel() == "minus a, paired (points)"
 
