@@ -26,26 +26,12 @@ from pathlib import Path
 
 from cnn_benchmark import tiled_archive
 
+from cifar_tutorial.tools.runner import cell_seconds
+
 REPO = Path(__file__).resolve().parent.parent
 RESULTS = Path(__file__).resolve().parent / "results" / "class_profile_timing.json"
 TARGET_CELL_S = 60.0
 TARGET_RUN_S = 15 * 60.0
-
-
-def cell_seconds(notebook: Path) -> list[dict]:
-    """``[{"cell": index, "seconds": s, "first_line": ...}]`` for every executed code cell."""
-    import nbformat
-
-    rows = []
-    for index, cell in enumerate(nbformat.read(notebook, as_version=4).cells):
-        timing = cell.get("metadata", {}).get("execution", {})
-        start, end = timing.get("iopub.execute_input"), timing.get("shell.execute_reply")
-        if cell.cell_type != "code" or not start or not end:
-            continue
-        seconds = (datetime.datetime.fromisoformat(end.replace("Z", "+00:00"))
-                   - datetime.datetime.fromisoformat(start.replace("Z", "+00:00"))).total_seconds()
-        rows.append({"cell": index, "seconds": round(seconds, 1), "first_line": cell.source.split("\n")[0][:80]})
-    return rows
 
 
 def main(argv=None) -> int:

@@ -79,6 +79,31 @@ def find_notebooks(selection: list[str] | None = None, notebooks_dir: Path | Non
     return chosen
 
 
+def cell_seconds(notebook: Path) -> list[dict]:
+    """``[{"cell": index, "seconds": s, "first_line": ..., "section": ...}]`` for every executed
+    code cell of a notebook file: the seconds nbclient recorded in the cell's execution
+    metadata (``iopub.execute_input`` to ``shell.execute_reply``), the cell's first line, and
+    the ``## `` heading it sits under (``"the start"`` before the first)."""
+    import datetime
+
+    cells = json.loads(Path(notebook).read_text(encoding="utf-8"))["cells"]
+    rows, section = [], "the start"
+    for index, cell in enumerate(cells):
+        source = "".join(cell["source"])
+        if cell["cell_type"] == "markdown":
+            headings = [line[3:] for line in source.splitlines() if line.startswith("## ")]
+            section = headings[-1] if headings else section
+            continue
+        timing = cell.get("metadata", {}).get("execution", {})
+        start, end = timing.get("iopub.execute_input"), timing.get("shell.execute_reply")
+        if cell["cell_type"] != "code" or not start or not end:
+            continue
+        seconds = (datetime.datetime.fromisoformat(end) - datetime.datetime.fromisoformat(start)).total_seconds()
+        rows.append({"cell": index, "seconds": round(seconds, 1), "first_line": source.split("\n")[0][:80],
+                     "section": section})
+    return rows
+
+
 def recorded_results(notebook: dict) -> dict[str, float]:
     """The values a notebook stored with ``record_result``, by name (last wins)."""
     results = {}

@@ -72,8 +72,14 @@ def read_lessons(notebooks_dir: Path) -> list[Lesson]:
     Raises:
         SiteError: if a lesson's first cell has no ``# Lesson NN — Title`` heading.
     """
+    from cifar_tutorial.tools.runner import find_notebooks
+
+    try:
+        paths = find_notebooks(notebooks_dir=notebooks_dir)
+    except FileNotFoundError as err:
+        raise SiteError(str(err)) from None
     lessons = []
-    for path in sorted(notebooks_dir.glob("[0-9][0-9]_*.ipynb")):
+    for path in paths:
         first = "".join(json.loads(path.read_text(encoding="utf-8"))["cells"][0]["source"])
         title = TITLE.search(first)
         if title is None:
@@ -83,8 +89,6 @@ def read_lessons(notebooks_dir: Path) -> list[Lesson]:
         lessons.append(Lesson(path.name, title.group(1), title.group(2).strip(),
                               int(minutes.group(1)) if minutes else None,
                               f"solutions/{solutions.name}" if solutions.exists() else None))
-    if not lessons:
-        raise SiteError(f"No lesson notebooks (NN_*.ipynb) in {notebooks_dir}.")
     return lessons
 
 
@@ -151,30 +155,21 @@ def _demote(text: str) -> str:
 
 def slowest_cells(notebook: Path, count: int = 3) -> str:
     """One sentence naming the ``count`` slowest code cells of a committed notebook, by the
-    section they are in, with the seconds its execution metadata recorded (nbclient's
-    ``iopub.execute_input`` to ``shell.execute_reply``), and all code cells' total.
+    section they are in, with the seconds its execution metadata recorded
+    (:func:`cifar_tutorial.tools.runner.cell_seconds`), and all code cells' total.
 
     Raises:
         SiteError: if the notebook holds no execution times (it was never executed).
     """
-    from datetime import datetime
+    from cifar_tutorial.tools.runner import cell_seconds
 
-    section, rows = "the start", []
-    for cell in json.loads(notebook.read_text(encoding="utf-8"))["cells"]:
-        if cell["cell_type"] == "markdown":
-            headings = [line[3:] for line in "".join(cell["source"]).splitlines() if line.startswith("## ")]
-            section = headings[-1] if headings else section
-            continue
-        timing = cell.get("metadata", {}).get("execution", {})
-        if "iopub.execute_input" in timing and "shell.execute_reply" in timing:
-            start, end = (datetime.fromisoformat(timing[k])
-                          for k in ("iopub.execute_input", "shell.execute_reply"))
-            rows.append(((end - start).total_seconds(), section))
+    rows = cell_seconds(notebook)
     if not rows:
         raise SiteError(f"{notebook.name} holds no execution times; execute it before building the site.")
-    slowest = ", ".join(f"{seconds:.0f} s in *{name}*" for seconds, name in sorted(rows, reverse=True)[:count])
-    return (f"Slowest cells in the committed run (its stored outputs): {slowest}; "
-            f"all {len(rows)} code cells together {sum(s for s, _ in rows):.0f} s.")
+    slowest = sorted(rows, key=lambda row: row["seconds"], reverse=True)[:count]
+    listed = ", ".join(f"{row['seconds']:.0f} s in *{row['section']}*" for row in slowest)
+    return (f"Slowest cells in the committed run (its stored outputs): {listed}; "
+            f"all {len(rows)} code cells together {sum(row['seconds'] for row in rows):.0f} s.")
 
 
 def fill_page(text: str, lessons: list[Lesson], pages: list[str], repo_root: Path) -> str:

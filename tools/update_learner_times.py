@@ -1,0 +1,60 @@
+"""Development script: write each lesson's "Learner time" line (the end of its first cell) from
+the lesson's own length, so that the estimate is computed, not typed.
+
+    python tools/update_learner_times.py notebooks/0*.ipynb
+
+The estimate: prose at 120 words a minute, code at 15 lines a minute, the seconds of training
+and computing the notebook's execution metadata recorded
+(:func:`cifar_tutorial.tools.runner.cell_seconds`), and 5, 10 and 20 minutes for the easy,
+medium and open exercise and 5 for the quiz; rounded to 5 minutes. Reading and exercise rates
+are the script's assumptions, not measurements with a class (the line says so). Only the first
+cell's source changes; outputs are untouched, so the lesson need not be re-executed.
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+from pathlib import Path
+
+import nbformat
+
+from cifar_tutorial.tools.runner import cell_seconds
+
+PREREQUISITES = {"00": "none: Python and NumPy basics", "01": "lesson 00", "02": "lessons 00 and 01", "03": "lesson 02",
+                 "04": "lesson 03", "05": "lesson 04 (its saved model)", "06": "lessons 04 and 05"}
+EXERCISE_MINUTES = {"Easy": 5, "Medium": 10, "Open": 20, "Quiz": 5}
+LINE = re.compile(r"\n\n\*\*Learner time:\*\*.*$", re.DOTALL)
+
+
+def learner_time_line(path: Path) -> str:
+    """The "Learner time" and "Prerequisites" line for the lesson at ``path``."""
+    nb = nbformat.read(path, as_version=4)
+    markdown = [LINE.sub("", c.source) for c in nb.cells if c.cell_type == "markdown"]
+    words = sum(len(re.findall(r"\w+", text)) for text in markdown)
+    code = sum(len(c.source.splitlines()) for c in nb.cells if c.cell_type == "code")
+    exercises = sum(EXERCISE_MINUTES[k] for k in re.findall(r"\*\*(Easy|Medium|Open|Quiz)\.\*\*", "".join(markdown)))
+    run_minutes = sum(row["seconds"] for row in cell_seconds(path)) / 60
+    teaching = words / 120 + code / 15 + run_minutes
+    total = 5 * round((teaching + exercises) / 5)
+    return (f"**Learner time:** about {total} minutes: about {5 * max(1, round(teaching / 5))} of reading and running "
+            f"the cells, {exercises} of exercises. An estimate from the lesson's length ({words:,} words of prose at 120 "
+            f"a minute, {code} lines of code at 15 a minute, {run_minutes:.0f} minutes of training and computing on a "
+            f"2-core CPU) and 5, 10 and 20 minutes for the easy, medium and open exercise and 5 for the quiz; not yet "
+            f"timed with a class. **Prerequisites:** {PREREQUISITES[path.name[:2]]}.")
+
+
+def main(paths: list[str]) -> int:
+    for name in paths:
+        path = Path(name)
+        nb = nbformat.read(path, as_version=4)
+        first = nb.cells[0]
+        first.source = LINE.sub("", first.source).rstrip("\n") + "\n\n" + learner_time_line(path)
+        nbformat.write(nb, path)
+        minutes = re.search(r"about (\d+) minutes", first.source).group(1)
+        print(f"{path.name}: about {minutes} minutes")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
