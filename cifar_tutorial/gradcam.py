@@ -35,16 +35,24 @@ def _has_conv(layer) -> bool:
     return isinstance(layer, keras.Model) and any(_has_conv(inner) for inner in layer.layers)
 
 
+def _activation_name(layer) -> str:
+    return getattr(getattr(layer, "activation", None), "__name__", "linear")
+
+
 def find_target_layer(model: keras.Model, min_size: int = 1) -> str:
-    """The layer Grad-CAM uses by default: the last one with a spatial output.
+    """The layer Grad-CAM uses by default: the last one whose feature maps the next layers receive.
 
     That is the last layer, from the first convolution on, whose output is a
-    4-D ``(batch, height, width, channels)`` feature map and is not a pooling
-    layer: a convolution, or the batch norm, activation or dropout right after
-    it (what the next layers actually receive), or a nested convolutional base
-    (transfer learning). The last feature maps are the most class-specific,
-    which is why Selvaraju et al. use them; on 32x32 images they can be very
-    coarse (3x3 in the course's recipe), hence ``min_size``.
+    4-D ``(batch, height, width, channels)`` feature map that has been through
+    its unit's non-linearity, and is not a pooling layer: a convolution with
+    its own activation, the ``Activation`` (or dropout) after a convolution and
+    its batch norm, or a nested convolutional base (transfer learning). A
+    convolution without an activation (or its batch norm) is passed over: its
+    raw output, before normalization and ReLU, is not what the next layers see,
+    and its negative values make blank heat maps likely. The last feature maps
+    are the most class-specific, which is why Selvaraju et al. use them; on
+    32x32 images they can be very coarse (3x3 in the course's recipe), hence
+    ``min_size``.
 
     Args:
         model: a Keras model (``Sequential`` or Functional).
@@ -58,15 +66,20 @@ def find_target_layer(model: keras.Model, min_size: int = 1) -> str:
         ValueError: the model has no convolutional layer (an MLP, say), or
             none with maps of at least ``min_size``.
     """
-    chosen, seen_conv = None, False
+    chosen, seen_conv, activated = None, False, False
     for layer in model.layers:
         shape = layer.output.shape
         if len(shape) != 4:
             if seen_conv:
                 break
             continue
+        if isinstance(layer, _CONV_TYPES):
+            activated = _activation_name(layer) != "linear"
+        elif isinstance(layer, keras.layers.Activation) or (isinstance(layer, keras.Model) and _has_conv(layer)):
+            activated = True
         seen_conv = seen_conv or _has_conv(layer)
-        if seen_conv and not isinstance(layer, _POOLING_TYPES) and (shape[1] or 0) >= min_size:
+        if (seen_conv and activated and not isinstance(layer, _POOLING_TYPES)
+                and not isinstance(layer, keras.layers.BatchNormalization) and (shape[1] or 0) >= min_size):
             chosen = layer
     if chosen is None:
         what = "no convolutional layer" if not seen_conv else f"no feature maps of at least {min_size}x{min_size}"

@@ -13,8 +13,8 @@ import platform
 RESULT_MIME = "application/vnd.cifar-tutorial.result+json"
 
 
-def describe_run(profile, info=None, precision=None) -> str:
-    """Lines naming the profile, data source, precision and library versions of this run.
+def describe_run(profile, info=None, precision=None, *, details: bool = False) -> str:
+    """What this run is: the profile, the data and the precision (lesson 00's setup explains them).
 
     Args:
         profile: a :class:`cifar_tutorial.config.Profile`.
@@ -22,16 +22,24 @@ def describe_run(profile, info=None, precision=None) -> str:
             or ``None`` for lessons that use no CIFAR-10 data.
         precision: the :class:`cifar_tutorial.mixed_precision.Precision` from
             ``set_precision``, or ``None`` to name Keras' global dtype policy alone.
+        details: ``False`` (the lessons): one line, e.g. ``Run: profile 'class' · cifar-10-sample-python.tar.gz,
+            CIFAR-10 sample slice ... · float32``. ``True``: one line each for the profile's settings,
+            the data source (and how it was found), the precision with the reason it was chosen, and the
+            Keras, backend and Python versions with the CPU count.
 
     Returns:
         Text without machine paths, e.g. for ``print``.
     """
     import keras
 
+    policy = precision.policy if precision is not None else keras.config.dtype_policy().name
+    if not details:
+        data = "" if info is None else f" · {info.source.path.name}, {info.source.contents}"
+        return f"Run: profile {profile.name!r}{data} · {policy}"
     lines = [f"Profile:   {profile}"]
     if info is not None:
         lines.append(f"Data:      {info.source.description}")
-    lines.append(f"Precision: {precision if precision is not None else keras.config.dtype_policy().name}")
+    lines.append(f"Precision: {precision if precision is not None else policy}")
     lines.append(f"Versions:  keras {keras.__version__} ({keras.backend.backend()} backend), "
                  f"Python {platform.python_version()}, {os.cpu_count()} CPU cores")
     return "\n".join(lines)

@@ -126,17 +126,19 @@ def test_accuracy_and_width_sweep(rng):
     assert_right(ex.check_02_accuracy(accuracy, probabilities, y))
     assert_hint(ex.check_02_accuracy(accuracy + 0.1, probabilities, y), "argmax")
     sweep = {(u, u // 2): (mlp((u, u // 2)).count_params(), 0.3) for u in (64, 128, 256)}
-    assert_right(ex.check_02_width_sweep(sweep, True))  # equal accuracies never fall
-    assert_hint(ex.check_02_width_sweep(sweep, "yes"), "True or False")
+    assert_right(ex.check_02_width_sweep(sweep, True, False))  # equal accuracies never fall
+    assert_hint(ex.check_02_width_sweep(sweep, "yes", False), "True or False")
+    assert_hint(ex.check_02_width_sweep(sweep, True, True), "differences between runs of one width")
+    assert_hint(ex.check_02_width_sweep(sweep, True, "no"), "second question")
     sweep[(128, 64)] = (sweep[(128, 64)][0], 0.25)  # the middle width scored lower
-    assert_hint(ex.check_02_width_sweep(sweep, True), "larger network scored lower")
-    assert_right(ex.check_02_width_sweep(sweep, False))
+    assert_hint(ex.check_02_width_sweep(sweep, True, False), "larger network scored lower")
+    assert_right(ex.check_02_width_sweep(sweep, False, False))
     sweep[(256, 128)] = (sweep[(256, 128)][0], 1.5)
-    assert_hint(ex.check_02_width_sweep(sweep, False), "not a fraction")
+    assert_hint(ex.check_02_width_sweep(sweep, False, False), "not a fraction")
     sweep[(256, 128)] = (sweep[(256, 128)][0], 0.35)
     sweep[(64, 32)] = (1, 0.3)
-    assert_hint(ex.check_02_width_sweep(sweep, False), "count_params")
-    assert_hint(ex.check_02_width_sweep({(8,): (24_666, 0.2)}, True), "at least three")
+    assert_hint(ex.check_02_width_sweep(sweep, False, False), "count_params")
+    assert_hint(ex.check_02_width_sweep({(8,): (24_666, 0.2)}, True, False), "at least three")
 
 
 def test_sharpen(rng):
@@ -174,17 +176,29 @@ def test_checks_accept_right_answers_computed_in_bfloat16(rng):
 
 
 def test_small_model():
-    small = keras.Sequential([keras.Input((32, 32, 3)), keras.layers.Conv2D(8, 3), keras.layers.MaxPooling2D(),
+    small = keras.Sequential([keras.Input((32, 32, 3)), keras.layers.Rescaling(1 / 255), keras.layers.Conv2D(8, 3),
+                              keras.layers.MaxPooling2D(),
                               keras.layers.Conv2D(16, 3), keras.layers.GlobalAveragePooling2D(),
                               keras.layers.Dense(10, activation="softmax")])
-    assert_right(ex.check_03_small_model(small))
-    wide = keras.Sequential([keras.Input((32, 32, 3)), keras.layers.Conv2D(32, 3), keras.layers.Conv2D(32, 3),
+    by_hand = (3 * 3 * 3 + 1) * 8 + (3 * 3 * 8 + 1) * 16 + (16 + 1) * 10
+    assert by_hand == small.count_params()
+    assert_right(ex.check_03_small_model(small, by_hand))
+    assert_hint(ex.check_03_small_model(small, by_hand - 8 - 16 - 10), "leaves out the biases")
+    assert_hint(ex.check_03_small_model(small, by_hand + 1), "layer by layer")
+    assert_hint(ex.check_03_small_model(small, "about 2,000"), "whole number")
+    unscaled = keras.Sequential([keras.Input((32, 32, 3)), *small.layers[1:]])
+    assert_hint(ex.check_03_small_model(unscaled, unscaled.count_params()), "Rescaling")
+    linear = keras.Sequential([keras.Input((32, 32, 3)), *small.layers[:-1], keras.layers.Dense(10)])
+    assert_hint(ex.check_03_small_model(linear, linear.count_params()), "softmax")
+    wide = keras.Sequential([keras.Input((32, 32, 3)), keras.layers.Rescaling(1 / 255), keras.layers.Conv2D(32, 3),
+                             keras.layers.Conv2D(32, 3),
                              keras.layers.Flatten(), keras.layers.Dense(10, activation="softmax")])
-    assert_hint(ex.check_03_small_model(wide), "over 100,000")
-    one_conv = keras.Sequential([keras.Input((32, 32, 3)), keras.layers.Conv2D(8, 3), keras.layers.Flatten(),
+    assert_hint(ex.check_03_small_model(wide, wide.count_params()), "over 100,000")
+    one_conv = keras.Sequential([keras.Input((32, 32, 3)), keras.layers.Rescaling(1 / 255), keras.layers.Conv2D(8, 3),
+                                 keras.layers.Flatten(),
                                  keras.layers.Dense(10, activation="softmax")])
-    assert_hint(ex.check_03_small_model(one_conv), "two Conv2D")
-    assert_hint(ex.check_03_small_model(mlp()), "two Conv2D")
+    assert_hint(ex.check_03_small_model(one_conv, one_conv.count_params()), "two Conv2D")
+    assert_hint(ex.check_03_small_model(mlp(), 0), "two Conv2D")  # lesson 02's MLP: Rescaling, softmax, no Conv2D
 
 
 def test_gap_augmentation_callbacks(tmp_path):
@@ -234,6 +248,11 @@ def test_lesson_05_checks(rng):
     assert_hint(ex.check_05_confidence_threshold(0.05, truth, confident), "raise the threshold")
     assert_hint(ex.check_05_confidence_threshold(None, truth, confident), "does reach")
     assert_right(ex.check_05_confidence_threshold(None, np.full(10, 9), confident))
+    graded = confident.copy()
+    graded[np.arange(5), np.arange(5)] = [0.91, 0.92, 0.93, 0.94, 0.95]  # five right answers, rising confidence
+    assert_right(ex.check_05_confidence_threshold(0.91, truth, graded))
+    assert_right(ex.check_05_confidence_threshold(0.5, truth, graded))  # keeps the same five images
+    assert_hint(ex.check_05_confidence_threshold(0.94, truth, graded), "a lower one also reaches it")
 
 
 # --------------------------------------------------------------------------- lesson 06
@@ -251,6 +270,11 @@ def test_check_06_trainable_parameters():
     frozen, unfrozen = _transfer_model(True), _transfer_model(False)
     head, kernels, scale_offset, moving = 4 * 5 + 5, 3 * 3 * 3 * 4, 2 * 4, 2 * 4
     assert_right(ex.check_06_trainable_parameters(head, frozen))
+    assert_right(ex.check_06_trainable_parameters(head, frozen, base_state="frozen"))
+    assert_hint(ex.check_06_trainable_parameters(head, frozen, base_state="unfrozen"), "base.trainable is False")
+    assert_hint(ex.check_06_trainable_parameters(head, unfrozen, base_state="frozen"), "base.trainable is True")
+    with pytest.raises(ValueError, match="base_state"):
+        ex.check_06_trainable_parameters(head, frozen, base_state="cold")
     assert_hint(ex.check_06_trainable_parameters(head + kernels + scale_offset + moving, frozen), "frozen ones included")
     assert_hint(ex.check_06_trainable_parameters(kernels + scale_offset + moving, frozen), "leaves alone")
     assert_right(ex.check_06_trainable_parameters(head + kernels + scale_offset, unfrozen))
@@ -276,17 +300,30 @@ def test_check_06_grad_cam():
     assert_hint(ex.check_06_grad_cam(right, maps[None], grads[None]), "one image")
 
 
-def test_check_06_cifar100_model():
+def test_check_06_new_classes():
     def cnn(units, rescale=True, activation="softmax"):
         first = [keras.layers.Rescaling(1 / 255)] if rescale else []
         return keras.Sequential([keras.Input(shape=(32, 32, 3)), *first, keras.layers.Conv2D(4, 3),
                                  keras.layers.Flatten(), keras.layers.Dense(units, activation=activation)])
-    assert_right(ex.check_06_cifar100_model(cnn(20), "coarse"))
-    assert_right(ex.check_06_cifar100_model(cnn(100), "fine"))
-    assert_hint(ex.check_06_cifar100_model(cnn(10), "coarse"), "has 20 classes")
-    assert_hint(ex.check_06_cifar100_model(cnn(20, rescale=False), "coarse"), "Rescaling")
-    assert_hint(ex.check_06_cifar100_model(cnn(20, activation=None), "coarse"), "softmax")
-    assert_hint(ex.check_06_cifar100_model(cnn(20), "medium"), "'fine' (100 classes)")
+    assert_right(ex.check_06_new_classes(cnn(20), 20))
+    assert_right(ex.check_06_new_classes(cnn(2), 2))
+    assert_hint(ex.check_06_new_classes(cnn(10), 20), "has 20 classes")
+    assert_hint(ex.check_06_new_classes(cnn(20, rescale=False), 20), "Rescaling")
+    assert_hint(ex.check_06_new_classes(cnn(20, activation=None), 20), "softmax")
+    assert_hint(ex.check_06_new_classes("a model", 2), "keras.Model")
+    with pytest.raises(ValueError, match="num_classes"):
+        ex.check_06_new_classes(cnn(2), 1)
+
+
+def test_check_06_majority_baseline():
+    y = np.array([0] * 6 + [1] * 4)  # six of one class, four of the other
+    assert_right(ex.check_06_majority_baseline(0.6, y))
+    assert_right(ex.check_06_majority_baseline(60, y))  # a percentage
+    assert_hint(ex.check_06_majority_baseline(0.5, y), "equally common")
+    assert_hint(ex.check_06_majority_baseline(0.4, y), "np.bincount")
+    assert_hint(ex.check_06_majority_baseline("most", y), "as a number")
+    balanced = np.repeat(np.arange(4), 5)
+    assert_right(ex.check_06_majority_baseline(0.25, balanced))  # equal classes: the two baselines agree
 
 
 def test_quizzes_explain_every_option_and_match_the_lessons():

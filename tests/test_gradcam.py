@@ -40,7 +40,13 @@ def test_default_layer_is_the_last_with_feature_maps():
     assert gradcam.find_target_layer(model) == "relu2"          # the activation after the last convolution
     assert gradcam.find_target_layer(model, min_size=14) == "conv1"  # relu2: 13x13 maps; conv1: 30x30
     assert gradcam.find_target_layer(recipe.make_model()) == "block3_relu2"
-    assert gradcam.find_target_layer(recipe.make_model(), min_size=6) == "block3_conv1"  # 7x7, before pooling
+    # block3_conv1 has 7x7 maps too, but raw: before its pooling, batch norm and ReLU
+    assert gradcam.find_target_layer(recipe.make_model(), min_size=6) == "block2_relu2"
+    raw = keras.Sequential([keras.Input(shape=(32, 32, 3)), layers.Conv2D(4, 3, name="conv"),
+                            layers.BatchNormalization(name="bn"), layers.Activation("relu", name="relu"),
+                            layers.Conv2D(4, 3, name="raw_conv"), layers.BatchNormalization(name="raw_bn"),
+                            layers.GlobalAveragePooling2D(), layers.Dense(2, activation="softmax")])
+    assert gradcam.find_target_layer(raw) == "relu"  # raw_conv and raw_bn were never activated
 
 
 def test_models_without_convolutions_are_refused():

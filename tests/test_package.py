@@ -77,6 +77,26 @@ def test_format_table():
     ]
 
 
+def test_describe_run_is_one_line_without_paths_and_the_rest_on_request():
+    from pathlib import Path
+
+    from cifar_tutorial import mixed_precision
+    from cifar_tutorial.datasets.formats import SAMPLE_SHA256, DatasetInfo, DataSource
+
+    profile = config.get_profile("class")
+    info = DatasetInfo(("airplane",), DataSource("environment", Path("/home/student/data/cifar-10-sample-python.tar.gz"),
+                                                 SAMPLE_SHA256))
+    precision = mixed_precision.Precision("float32", "forced")
+    line = notebook.describe_run(profile, info, precision)
+    assert line == ("Run: profile 'class' · cifar-10-sample-python.tar.gz, CIFAR-10 sample slice in the official "
+                    "format (5,085 train / 1,017 test) · float32")
+    assert notebook.describe_run(profile, precision=precision) == "Run: profile 'class' · float32"
+    detailed = notebook.describe_run(profile, info, precision, details=True).splitlines()
+    assert [row.split(":")[0] for row in detailed] == ["Profile", "Data", "Precision", "Versions"]
+    assert "CIFAR10_ARCHIVE" in detailed[1] and "float32 (forced)" in detailed[2]
+    assert "/home/student" not in line + "".join(detailed)
+
+
 def test_smoothed_loss_equals_categorical_crossentropy_on_one_hot_targets():
     import keras
 

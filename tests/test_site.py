@@ -173,7 +173,7 @@ def _pages(site: Path) -> list[str]:
 
 def test_every_page_reads_whole_in_a_browser(built, served, browser, shots):
     pages = _pages(built.path)
-    assert {*LESSONS, *SOLUTIONS, "index", "glossary", "data_provenance", "instructor_notes", "instructors",
+    assert {*LESSONS, *SOLUTIONS, "index", "glossary", "data_provenance", "instructor_notes", "instructors", "project",
             "results"} <= set(pages)
     problems, links = [], {}
     for name in pages:

@@ -143,6 +143,13 @@ class DataSource:
     env_name: str = CIFAR10.archive_env
 
     @property
+    def contents(self) -> str:
+        """What the archive is, from its checksum (``KNOWN_ARCHIVES``), e.g. the sample's size."""
+        if self.sha256 is None:
+            return "extracted folder, checksum not verified"
+        return KNOWN_ARCHIVES.get(self.sha256, "unrecognised archive, checksum not verified")
+
+    @property
     def description(self) -> str:
         """One line naming the source without machine-specific paths."""
         how = {
@@ -151,10 +158,7 @@ class DataSource:
             "cache": "verified copy in the data folder",
             "download": "downloaded into the data folder",
         }[self.kind]
-        what = KNOWN_ARCHIVES.get(self.sha256 or "", "unrecognised archive, checksum not verified")
-        if self.sha256 is None:
-            what = "extracted folder, checksum not verified"
-        return f"{self.path.name} ({how}): {what}"
+        return f"{self.path.name} ({how}): {self.contents}"
 
     def __str__(self) -> str:
         return self.description

@@ -19,7 +19,8 @@ from cifar_tutorial.exercises.evaluation import (
     check_05_confidence_threshold,
     check_05_ece_bins,
     check_05_lowest_recall,
-    check_06_cifar100_model,
+    check_06_majority_baseline,
+    check_06_new_classes,
     check_06_grad_cam,
     check_06_trainable_parameters,
 )
@@ -84,7 +85,8 @@ __all__ = [
     "check_05_confidence_threshold",
     "check_05_ece_bins",
     "check_05_lowest_recall",
-    "check_06_cifar100_model",
+    "check_06_majority_baseline",
+    "check_06_new_classes",
     "check_06_grad_cam",
     "check_06_trainable_parameters",
 ]

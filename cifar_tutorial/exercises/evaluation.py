@@ -43,15 +43,16 @@ def check_05_ece_bins(ece: Mapping[int, float], y_true: np.ndarray, probabilitie
                   "not of the model: report the number of bins with an ECE.")
 
 
-_THRESHOLD_RIGHT = ("the model reaches the target accuracy on the images it is at least this confident about "
-                    "(or, with None, no threshold reaches it). The rest would go to a person.")
+_THRESHOLD_RIGHT = ("the lowest threshold at which the model reaches the target accuracy on the images it is at "
+                    "least this confident about (or, with None, no threshold reaches it). The rest would go to a person.")
 
 
 def check_05_confidence_threshold(threshold, y_true: np.ndarray, probabilities: np.ndarray,
                                   target_accuracy: float = 0.9) -> Feedback:
-    """Exercise 05.3: a confidence threshold such that the images whose top
+    """Exercise 05.3: the lowest confidence threshold such that the images whose top
     probability is at least ``threshold`` are classified with accuracy of at
-    least ``target_accuracy``; ``None`` if no threshold reaches it.
+    least ``target_accuracy`` (any threshold that keeps the same images is as
+    good); ``None`` if no threshold reaches it.
 
     Args:
         threshold: the student's threshold in [0, 1], or ``None``.
@@ -76,6 +77,11 @@ def check_05_confidence_threshold(threshold, y_true: np.ndarray, probabilities: 
     if correct[kept].mean() < target_accuracy:
         return hint(f"images at or above this confidence are right only {correct[kept].mean():.1%} of the time; "
                      f"raise the threshold until that reaches {target_accuracy:.0%}.")
+    most_kept = int(np.flatnonzero(group_ends & (running >= target_accuracy)).max()) + 1  # the lowest threshold's
+    if kept.sum() < most_kept:
+        return hint(f"this threshold reaches the target but answers only {kept.sum():,} of {len(kept):,} images; a "
+                     "lower one also reaches it and answers more. Try each image's confidence as a candidate, "
+                     "from the lowest up.")
     return right(_THRESHOLD_RIGHT)
 
 
@@ -83,12 +89,32 @@ def _weight_count(weights) -> int:
     return int(sum(np.prod(w.shape) for w in weights))
 
 
-def check_06_trainable_parameters(answer, model: keras.Model) -> Feedback:
+def check_06_trainable_parameters(answer, model: keras.Model, base_state: str | None = None) -> Feedback:
     """Exercise 06.1: how many parameters ``model.fit`` would update in
     ``model`` as it is now (``model.trainable_weights``): after
     ``base.trainable = False`` only the new head's; after
     ``base.trainable = True`` all but batch normalization's moving statistics,
-    which are never trained by gradient descent."""
+    which are never trained by gradient descent.
+
+    Args:
+        answer: the student's count, a whole number.
+        model: the classifier, with the base as a nested model.
+        base_state: ``"frozen"`` or ``"unfrozen"``: the state the student meant
+            the base to be in; the check says so if the model's base is not in it.
+            ``None`` skips that check.
+
+    Raises:
+        ValueError: if ``base_state`` is not ``None``, ``"frozen"`` or ``"unfrozen"``.
+    """
+    if base_state not in (None, "frozen", "unfrozen"):
+        raise ValueError(f"base_state is 'frozen' or 'unfrozen', not {base_state!r}")
+    if base_state is not None:
+        bases = [layer for layer in model.layers if isinstance(layer, keras.Model)]
+        if not bases:
+            return hint("the model has no nested base model; build it with make_classifier(base, ...).")
+        if any(base.trainable != (base_state == "unfrozen") for base in bases):
+            return hint(f"you meant the base to be {base_state}, but base.trainable is "
+                        f"{bases[0].trainable}; set it, then compile again before training.")
     value = as_int(answer)
     if value is None:
         return hint(f"give the count as a whole number, not {answer!r}.")
@@ -145,23 +171,48 @@ def check_06_grad_cam(heatmap, feature_maps: np.ndarray, gradients: np.ndarray) 
                  "then ReLU and divide by the maximum.")
 
 
-def check_06_cifar100_model(model, label_mode: str = "fine") -> Feedback:
-    """Exercise 06.3: lesson 03's CNN made for CIFAR-100: input ``(32, 32,
-    3)`` scaled by a ``Rescaling`` layer, output ``100`` (``"fine"``) or ``20``
-    (``"coarse"``) softmax probabilities."""
-    classes = {"fine": 100, "coarse": 20}
-    if label_mode not in classes:
-        return hint(f"label_mode is 'fine' (100 classes) or 'coarse' (20 superclasses), not {label_mode!r}.")
+def check_06_new_classes(model, num_classes: int) -> Feedback:
+    """Exercise 06.3: lesson 03's CNN made for another set of classes (CIFAR-100's 100 fine
+    classes or 20 superclasses, or CIFAR-10 regrouped offline): input ``(32, 32, 3)`` scaled by a
+    ``Rescaling`` layer, output ``num_classes`` softmax probabilities.
+
+    Raises:
+        ValueError: if ``num_classes`` is not an integer of at least 2.
+    """
+    if as_int(num_classes) is None or int(num_classes) < 2:
+        raise ValueError(f"num_classes is the number of classes of the new task (2 or more), not {num_classes!r}")
+    want = int(num_classes)
     if not isinstance(model, keras.Model):
-        return hint("pass a keras.Model built with lesson 03's make_tutorial_cnn, changed for CIFAR-100.")
+        return hint("pass a keras.Model built with lesson 03's make_tutorial_cnn, changed for the new classes.")
     if tuple(model.input_shape[1:]) != (32, 32, 3):
-        return hint(f"the input shape is {model.input_shape[1:]}; CIFAR-100 images are (32, 32, 3), as CIFAR-10's.")
+        return hint(f"the input shape is {model.input_shape[1:]}; the images are (32, 32, 3), as CIFAR-10's.")
     if not isinstance(model.layers[0], keras.layers.Rescaling):
         return hint("start with layers.Rescaling(1 / 255): the loader returns pixels 0..255.")
-    want = classes[label_mode]
     if tuple(model.output_shape[1:]) != (want,):
-        return hint(f"the output has {model.output_shape[1:]} units; label_mode={label_mode!r} has {want} classes: "
-                     f"end with Dense({want}, activation='softmax').")
+        return hint(f"the output has {model.output_shape[1:]} units, but the task has {want} classes: one output "
+                    "unit per class.")
     if getattr(model.layers[-1].activation, "__name__", "") != "softmax":
         return hint("end with a softmax, so the outputs are probabilities for sparse_categorical_crossentropy.")
     return right(f"lesson 03's CNN with {want} outputs: only the last layer depends on the number of classes.")
+
+
+def check_06_majority_baseline(answer, y_test: np.ndarray) -> Feedback:
+    """Exercise 06.3: the accuracy on ``y_test`` (integer labels ``(N,)``) of a classifier that always
+    answers the most common class, as a fraction in [0, 1] (a percentage above 1 is read as such)."""
+    y_test = np.asarray(y_test).ravel()
+    try:
+        value = float(answer)
+    except (TypeError, ValueError):
+        return hint(f"give the accuracy as a number, a fraction such as 0.25, not {answer!r}.")
+    value = value / 100 if value > 1 else value
+    counts = np.bincount(y_test)
+    majority = counts.max() / len(y_test)
+    if abs(value - majority) < 0.005:
+        return right("always answering the most common class scores this much without looking at an image: a model "
+                     "has learned something only where it does clearly better.")
+    uniform = 1 / np.count_nonzero(counts)
+    if abs(value - uniform) < 0.005 and abs(uniform - majority) >= 0.005:
+        return hint("one over the number of classes is the score of guessing when every class is equally common. "
+                    "Here they are not: count how many test labels each class has (np.bincount).")
+    return hint("count the test labels of each class (np.bincount(y_test)); the baseline answers the most common "
+                "one for every image, so its accuracy is that class's share of the test set.")

@@ -203,17 +203,17 @@ def check_02_accuracy(accuracy, probabilities: np.ndarray, y_test: np.ndarray) -
                   "it matches model.evaluate.")
 
 
-def check_02_width_sweep(results: Mapping[tuple, tuple], bigger_always_better) -> Feedback:
+def check_02_width_sweep(results: Mapping[tuple, tuple], bigger_always_better, one_run_tells) -> Feedback:
     """Exercise 02.3: ``{hidden_units: (parameters, val_accuracy)}`` for at
-    least three widths of lesson 02's ``make_mlp``, and the student's answer to
+    least three widths of lesson 02's ``make_mlp``; the student's answer to
     "in your table, did validation accuracy rise at every step up in size?"
-    (``True`` or ``False``).
+    (``True`` or ``False``); and to "does one run per width tell you whether a
+    wider MLP is better in general?" (``True`` or ``False``).
 
     Checks each parameter count (``3072`` inputs, ``10`` outputs), that every
-    accuracy is a fraction, and that the answer agrees with the student's own
-    results: ``True`` only if validation accuracy never fell as the parameter count
-    rose. The feedback for a right answer is the same either way, so that it
-    does not depend on how a particular run turned out.
+    accuracy is a fraction, that the first answer agrees with the student's own
+    results (``True`` only if validation accuracy never fell as the parameter
+    count rose), and the second answer, whose feedback explains run-to-run noise.
     """
     if len(results) < 3:
         return hint("train at least three widths (for example half, the default and double).")
@@ -233,6 +233,12 @@ def check_02_width_sweep(results: Mapping[tuple, tuple], bigger_always_better) -
         return hint("read your own table again, sorted by parameters: "
                      + ("accuracy never falls as the network grows." if monotone else
                         "somewhere a larger network scored lower than a smaller one."))
-    return right("parameter counts are right and your answer matches your own table. One run per width: it "
-                  "describes your table, not MLPs in general; lesson 04 shows how to tell whether a difference is "
-                  "more than chance.")
+    if not isinstance(one_run_tells, (bool, np.bool_)):
+        return hint("answer the second question with True or False: does one run per width tell you whether a "
+                    "wider MLP is better in general?")
+    if one_run_tells:
+        return hint("train the same width twice with different seeds: the two validation accuracies differ too. A "
+                    "difference between widths means something only if it is larger than the differences between "
+                    "runs of one width, and one run per width cannot show how large those are.")
+    return right("parameter counts are right, your reading matches your own table, and one run per width cannot "
+                 "separate the effect of width from run-to-run noise; lesson 04 shows how to tell.")

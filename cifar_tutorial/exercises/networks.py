@@ -118,23 +118,43 @@ def check_03_output_shapes(predicted, model, receptive_field=None) -> Feedback:
     return right("every shape follows from the output-size formula; model.summary() shows the same.")
 
 
-def check_03_small_model(model, max_parameters: int = 100_000) -> Feedback:
+def check_03_small_model(model, parameter_count, max_parameters: int = 100_000) -> Feedback:
     """Exercise 03.3: a CNN of your own design with at most
     ``max_parameters`` parameters: input ``(32, 32, 3)``, output 10
-    probabilities, at least two ``Conv2D`` layers."""
+    probabilities, at least two ``Conv2D`` layers; and ``parameter_count``, the
+    student's count of its parameters worked out layer by layer before building it.
+    """
     if not isinstance(model, keras.Model):
         return hint("pass a keras.Model (start it with keras.Input(shape=(32, 32, 3))).")
     if tuple(model.input_shape[1:]) != (32, 32, 3):
         return hint(f"the input shape is {model.input_shape[1:]}; CIFAR-10 images are (32, 32, 3).")
     if tuple(model.output_shape[1:]) != (10,):
         return hint(f"the output shape is {model.output_shape[1:]}; end with Dense(10, activation='softmax').")
+    if not any(isinstance(layer, keras.layers.Rescaling) for layer in model.layers[:2]):
+        return hint("start with layers.Rescaling(1 / 255): the images arrive as pixels 0..255.")
+    if getattr(getattr(model.layers[-1], "activation", None), "__name__", "") != "softmax":
+        return hint("end with a softmax, so the outputs are class probabilities.")
     convs = [layer for layer in all_layers(model) if isinstance(layer, keras.layers.Conv2D)]
     if len(convs) < 2:
         return hint("use at least two Conv2D layers.")
     if model.count_params() > max_parameters:
         return hint(f"{model.count_params():,} parameters is over {max_parameters:,}. The Dense layer after Flatten "
                      "is usually the largest: pool more, or use GlobalAveragePooling2D.")
-    return right(f"a CNN within {max_parameters:,} parameters. Now train it and compare it with the lesson's models.")
+    count = as_int(parameter_count)
+    if count is None:
+        return hint(f"give your count of the model's parameters as a whole number, not {parameter_count!r}.")
+    if count != model.count_params():
+        without_bias = model.count_params() - sum(
+            layer.filters if isinstance(layer, keras.layers.Conv2D) else layer.units
+            for layer in all_layers(model)
+            if isinstance(layer, (keras.layers.Conv2D, keras.layers.Dense)) and layer.use_bias)
+        if count == without_bias:
+            return hint("your count leaves out the biases: one per filter of each Conv2D and one per unit of each Dense.")
+        return hint("your count differs from the model's. Go layer by layer: a Conv2D has (kernel height × kernel "
+                    "width × input channels + 1) × filters, a Dense (inputs + 1) × units; compare each with "
+                    "model.summary().")
+    return right(f"a CNN within {max_parameters:,} parameters, counted right. Now train it and compare it with the "
+                 "lesson's models.")
 
 
 def check_04_gap(gap, history: Mapping[str, Sequence[float]]) -> Feedback:

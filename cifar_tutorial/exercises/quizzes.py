@@ -80,6 +80,22 @@ QUIZZES: dict[str, list[Question]] = {
                  "search (Krizhevsky, 2009; see the data provenance page).",
             "D": "ImageNet is a different collection (larger images, 1,000 classes; lesson 06 uses it).",
         }),
+        Question("shapes, dtypes, ranges and axes", "A", {
+            "A": "the first index picks the image (the 11th), the next two run over its rows and columns, "
+                 "the last picks the channel: 2 is blue in RGB order; the values are uint8, 0..255.",
+            "B": "the first index picks an image, not a row; rows are the second axis.",
+            "C": "the loader returns the stored uint8 values 0..255; scaling to 0..1 is a layer of each model.",
+            "D": "indices count from 0 and the channels are in RGB order: 10 is the 11th image, 2 its blue channel.",
+        }),
+        Question("why the test set stays apart", "C", {
+            "A": "a score you chose by is no longer an unbiased estimate: the best of ten settings on the test "
+                 "set looks better than it will on new images.",
+            "B": "training accuracy rewards memorising the training images; it cannot rank settings for new images.",
+            "C": "choices are scored on validation images held out from the training set; the test set is "
+                 "used once, at the end, so that its score is still an estimate for new images.",
+            "D": "the sets are different samples, so they can rank settings differently, and choosing on the "
+                 "test set biases its score.",
+        }),
     ],
     "02": [
         Question("what compile fixes", "D", {
@@ -120,6 +136,13 @@ QUIZZES: dict[str, list[Question]] = {
             "C": "one pair of runs decides nothing: compare paired runs over several seeds with a 95% "
                  "interval on the mean difference, as the studies do.",
             "D": "the test set must not decide, and one run on it has the same noise.",
+        }),
+        Question("what each remedy does", "C", {
+            "A": "dropout changes the model while it trains (random units set to zero), not the images.",
+            "B": "an L2 penalty adds the size of the weights to the loss; the images are unchanged.",
+            "C": "augmentation layers flip and shift each training image anew at every epoch, so the model "
+                 "seldom sees the same picture twice; at prediction time they do nothing.",
+            "D": "batch normalization rescales the activations inside the network; the images are unchanged.",
         }),
     ],
     "05": [
@@ -215,7 +238,8 @@ def check_00_quiz(answers) -> Feedback:
 
 
 def check_01_quiz(answers) -> Feedback:
-    """Lesson 01's concept quiz (loading offline; where CIFAR-10 came from). See :func:`check_quiz`."""
+    """Lesson 01's concept quiz (loading offline; where CIFAR-10 came from; indexing the arrays; why
+    the test set stays apart). See :func:`check_quiz`."""
     return check_quiz("01", answers)
 
 
@@ -231,7 +255,8 @@ def check_03_quiz(answers) -> Feedback:
 
 
 def check_04_quiz(answers) -> Feedback:
-    """Lesson 04's concept quiz (the schedule; an effect or noise). See :func:`check_quiz`."""
+    """Lesson 04's concept quiz (the schedule; an effect or noise; what each remedy changes). See
+    :func:`check_quiz`."""
     return check_quiz("04", answers)
 
 

@@ -54,7 +54,7 @@ def train(profile_name: str, *, archive: str | None = None, epochs: int | None =
     chosen = mixed_precision.set_precision()
     keras.utils.set_random_seed(seed)
     splits = data.prepare_splits(profile.train_size, seed=SEED, path=archive)
-    print(notebook.describe_run(profile, splits.info, chosen))
+    print(notebook.describe_run(profile, splits.info, chosen, details=True))
     print(f"{splits}; recipe: {epochs} epochs, batch {recipe.BATCH_SIZE}, seed {seed}", flush=True)
     run = training.train_recipe(splits, epochs=epochs, batch_size=recipe.BATCH_SIZE, verbose=2)
     choice = inference.choose_flip_tta(run.model, splits.x_val, splits.y_val)
