@@ -108,3 +108,36 @@ def test_plot_grad_cam_labels_each_row_of_images():
     fig = plots.plot_grad_cam(x, np.zeros((4, 7, 7)), ["t"] * 4, columns=2, row_labels=["right", "mistakes"])
     texts = {t.get_text() for ax in fig.axes for t in ax.texts}
     assert {"right", "mistakes", "Grad-CAM"} <= texts
+
+
+def test_recipe_tuning_keeps_its_decision_and_lesson_04_quotes_it():
+    """benchmarks/recipe_tuning.py's result: each setting's paired difference recomputed from the runs
+    by the course's rule, the decision it implies, and lesson 04's sentence about it."""
+    import json
+
+    from cifar_tutorial.config import REPO_ROOT
+    from cifar_tutorial.recipe import PEAK_LEARNING_RATE, WEIGHT_DECAY
+
+    result = json.loads((REPO_ROOT / "benchmarks" / "results" / "recipe_tuning.json").read_text())
+    assert {"machine", "date", "command", "regime", "precision", "data", "rule"} <= set(result)
+    runs = sorted(result["runs"], key=lambda r: r["seed"])
+    reference = next(name for name in result["summary"] if "difference_from_recipe" not in result["summary"][name])
+    assert reference == f"peak learning rate {PEAK_LEARNING_RATE:g}, weight decay {WEIGHT_DECAY:g}"  # the recipe's own
+    scores = {name: [r["val_accuracy"] for r in runs if r["setting"] == name] for name in result["summary"]}
+    better = []
+    for name, entry in result["summary"].items():
+        assert len(scores[name]) == len(result["seeds"])
+        if name == reference:
+            continue
+        diff = metrics.paired_difference(scores[reference], scores[name])
+        stored = entry["difference_from_recipe"]
+        assert (stored["low"], stored["high"], stored["verdict"]) == (pytest.approx(diff.low), pytest.approx(diff.high),
+                                                                      diff.verdict)
+        better += [name] if diff.verdict == "better" else []
+    assert not better and result["decision"].startswith("keep the recipe's setting")
+    smaller = result["summary"][f"peak learning rate {PEAK_LEARNING_RATE:g}, weight decay {WEIGHT_DECAY / 10:g}"]
+    quoted = (f"scored {100 * smaller['difference_from_recipe']['mean']:.1f} points higher on average, with an interval "
+              f"from {100 * smaller['difference_from_recipe']['low']:+.1f} to {100 * smaller['difference_from_recipe']['high']:+.1f} points")
+    lesson = json.loads((REPO_ROOT / "notebooks" / "04_regularization.ipynb").read_text())
+    text = "".join("".join(c["source"]) for c in lesson["cells"] if c["cell_type"] == "markdown")
+    assert quoted in " ".join(text.split())

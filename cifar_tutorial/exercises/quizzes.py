@@ -120,6 +120,16 @@ QUIZZES: dict[str, list[Question]] = {
             "D": "after ReLU, a map is zero where the filter's response is at most zero: it found "
                  "nothing it responds to in this image (or the unit has died).",
         }),
+        Question("comparing the CNNs with the MLP", "A", {
+            "A": "the same images, optimizer and epochs for every model, scored on validation images: any "
+                 "difference then comes from the architectures (and chance, which a replicated study measures).",
+            "B": "training each until it looks good gives each a different budget, and choosing on the test set "
+                 "biases the score it reports.",
+            "C": "more epochs for one model is a different training budget: the comparison would mix the "
+                 "architecture with the extra training.",
+            "D": "training accuracy rewards memorising; the CNNs and the MLP are compared on images they did "
+                 "not train on.",
+        }),
     ],
     "04": [
         Question("the learning-rate schedule", "B", {
@@ -174,6 +184,15 @@ QUIZZES: dict[str, list[Question]] = {
             "C": "one zip archive with the architecture, the weights and the optimizer state.",
             "D": "it is a portable zip archive: another machine with Keras 3 reads it back with "
                  "keras.saving.load_model.",
+        }),
+        Question("which mistakes to inspect", "C", {
+            "A": "a random sample of mistakes shows what is typical but is easily dominated by near misses "
+                 "between look-alike classes.",
+            "B": "the least confident mistakes are near guesses; they say little about what the model "
+                 "believes wrongly.",
+            "C": "the mistakes it was most sure of show what it learned wrongly, such as a background or a "
+                 "look-alike class taken for the object.",
+            "D": "accuracy counts mistakes; only looking at them shows how they happen.",
         }),
     ],
     "06": [
@@ -250,7 +269,8 @@ def check_02_quiz(answers) -> Feedback:
 
 
 def check_03_quiz(answers) -> Feedback:
-    """Lesson 03's concept quiz (reading a feature map). See :func:`check_quiz`."""
+    """Lesson 03's concept quiz (reading a feature map; a fair comparison of models). See
+    :func:`check_quiz`."""
     return check_quiz("03", answers)
 
 
@@ -262,7 +282,7 @@ def check_04_quiz(answers) -> Feedback:
 
 def check_05_quiz(answers) -> Feedback:
     """Lesson 05's concept quiz (McNemar; the confusion matrix by columns; ``tf.data``; the
-    ``.keras`` format). See :func:`check_quiz`."""
+    ``.keras`` format; which mistakes to inspect). See :func:`check_quiz`."""
     return check_quiz("05", answers)
 
 
