@@ -160,17 +160,27 @@ def test_lesson_exercises_name_real_checks_and_a_solutions_notebook(path):
     quiz = f"check_{path.name[:2]}_quiz"
     names = [n for n in named if n != quiz]
     assert quiz in named, f"{path.name}: no concept quiz"
-    assert len(names) == 3 and all(n.startswith(f"check_{path.name[:2]}_") for n in names)
+    items = re.split(r"\n(?=\d\. \*\*)", exercises_section.split("**Quiz.**")[0])[1:]
+    assert len(items) == 3, f"{path.name}: three exercises (easy, medium, open)"
+    assert all("exercises.check_" in item for item in items), f"{path.name}: an exercise names no check"
+    assert all(n.startswith(f"check_{path.name[:2]}_") for n in names)
     assert all(callable(getattr(exercises, n)) for n in named)
     solution = path.parent / "solutions" / f"{path.stem}_solutions.ipynb"
     assert f"(solutions/{solution.name})" in exercises_section and solution.is_file()
     solved = nbformat.read(solution, as_version=4)
-    checked = [c for c in solved.cells if "nbval-check-output" in c.metadata.get("tags", [])
-               and c.source.startswith("exercises.check_")]
-    assert [re.match(r"exercises\.(check_\w+)", c.source).group(1) for c in checked] == names
-    for cell in checked:  # the stored verdict is what nbval compares against
-        assert cell.execution_count is not None
-        assert cell.outputs[0]["data"]["text/plain"].startswith("Correct: ")
+    checked = {}  # check name -> the checked cells that end by calling it
+    for cell in solved.cells:
+        if cell.cell_type == "code" and "nbval-check-output" in cell.metadata.get("tags", []):
+            last = cell.source.strip().splitlines()[-1]
+            match = re.match(r"exercises\.(check_\w+)\(", last)
+            if match:
+                checked.setdefault(match.group(1), []).append(cell)
+    for name in names:  # each exercise's check, once, its stored verdict right (what nbval compares)
+        assert len(checked.get(name, [])) == 1, f"{solution.name}: {name} in {len(checked.get(name, []))} checked cells"
+        cell = checked[name][0]
+        results = [o for o in cell.outputs if o["output_type"] == "execute_result"]
+        assert cell.execution_count is not None and len(results) == 1
+        assert results[0]["data"]["text/plain"].startswith("Correct: "), name
     quiz_cells = [c for c in solved.cells if c.cell_type == "code" and f"exercises.{quiz}(" in c.source]
     assert len(quiz_cells) == 1 and "nbval-check-output" in quiz_cells[0].metadata.get("tags", [])
     assert quiz_cells[0].outputs[0]["text"].startswith("Correct: ")

@@ -100,6 +100,7 @@ def test_first_ship():
     y = np.array([3, 8, 1, 8], dtype=np.uint8)
     assert_right(ex.check_01_first_ship(1, np.eye(10)[8], y))
     assert_hint(ex.check_01_first_ship(3, np.eye(10)[8], y), "not the first one")
+    assert "flatnonzero" not in str(ex.check_01_first_ship(3, np.eye(10)[8], y))  # no expression to copy
     assert_hint(ex.check_01_first_ship(1, np.eye(10)[1], y), "one-hot")
 
 
@@ -138,6 +139,8 @@ def test_accuracy_and_width_sweep(rng):
     sweep[(256, 128)] = (sweep[(256, 128)][0], 0.35)
     sweep[(64, 32)] = (1, 0.3)
     assert_hint(ex.check_02_width_sweep(sweep, False, False), "count_params")
+    expected = mlp((64, 32)).count_params()
+    assert f"{expected:,}" not in str(ex.check_02_width_sweep(sweep, False, False))  # the hint keeps the answer
     assert_hint(ex.check_02_width_sweep({(8,): (24_666, 0.2)}, True, False), "at least three")
 
 
@@ -298,6 +301,9 @@ def test_check_06_grad_cam():
     assert_hint(ex.check_06_grad_cam(per_position / per_position.max(), maps, grads), "average the gradients")
     assert_hint(ex.check_06_grad_cam(right.mean(axis=0), maps, grads), "height and width")
     assert_hint(ex.check_06_grad_cam(right, maps[None], grads[None]), "one image")
+    wrong = rng.random((4, 4))
+    feedback = str(ex.check_06_grad_cam(wrong, maps, grads))
+    assert "section 6's steps" in feedback and "mean(" not in feedback  # the method, not the code
 
 
 def test_check_06_new_classes():

@@ -129,7 +129,8 @@ def check_06_trainable_parameters(answer, model: keras.Model, base_state: str | 
     moving = _weight_count(w for layer in all_layers(model) if isinstance(layer, keras.layers.BatchNormalization)
                            for w in (layer.moving_mean, layer.moving_variance))
     if moving and value == trainable + moving:
-        return hint("batch normalization's moving mean and variance are never trainable, even in an unfrozen base.")
+        return hint("your count includes arrays that fit never updates, even in an unfrozen base: which of batch "
+                    "normalization's arrays are learned by gradient descent, and which are running averages?")
     return hint(f"{value:,} is not it. Compare with model.summary(): it lists trainable and non-trainable "
                  "parameters after the total.")
 
@@ -167,8 +168,8 @@ def check_06_grad_cam(heatmap, feature_maps: np.ndarray, gradients: np.ndarray) 
     other = scaled(np.maximum((feature_maps * gradients).sum(axis=-1), 0))
     if np.allclose(heatmap, other, atol=1e-4):
         return hint("average the gradients over the positions first (axis=(0, 1)): one weight per feature map.")
-    return hint("not the Grad-CAM map: weights = gradients.mean(axis=(0, 1)); map = (feature_maps * weights).sum(-1); "
-                 "then ReLU and divide by the maximum.")
+    return hint("not the Grad-CAM map. Follow section 6's steps in order: one weight per feature map from its "
+                 "gradients, the maps summed with those weights, a ReLU, then a division by the maximum.")
 
 
 def check_06_new_classes(model, num_classes: int) -> Feedback:

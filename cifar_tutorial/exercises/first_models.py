@@ -72,7 +72,7 @@ def check_01_first_ship(index, label_one_hot, y_train: np.ndarray) -> Feedback:
     value = as_int(index)
     if value != expected:
         if value is not None and 0 <= value < len(y_train) and y_train[value] == ship:
-            return hint("that is a ship, but not the first one. np.flatnonzero(y_train == 8)[0] finds the first.")
+            return hint("that is a ship, but not the first one: look for the smallest index whose label is the ship's.")
         return hint(f"image {index} is not the first ship. Ships have label {ship}: look for it in y_train.")
     one_hot = np.asarray(label_one_hot).reshape(-1)
     if one_hot.shape != (10,) or not np.array_equal(one_hot, np.eye(10)[ship]):
@@ -221,8 +221,8 @@ def check_02_width_sweep(results: Mapping[tuple, tuple], bigger_always_better, o
         sizes = (3072, *tuple(units), 10)
         expected = sum(a * b + b for a, b in zip(sizes, sizes[1:]))
         if as_int(parameters) != expected:
-            return hint(f"hidden units {tuple(units)} give {expected:,} parameters, not {parameters}; "
-                         "use model.count_params().")
+            return hint(f"the parameter count for hidden units {tuple(units)} is not {parameters}; "
+                         "use model.count_params() on that width's model.")
         if not 0.0 <= float(accuracy) <= 1.0:
             return hint(f"accuracy {accuracy} for {tuple(units)} is not a fraction between 0 and 1.")
     if not isinstance(bigger_always_better, (bool, np.bool_)):
