@@ -96,6 +96,17 @@ QUIZZES: dict[str, list[Question]] = {
             "D": "the sets are different samples, so they can rank settings differently, and choosing on the "
                  "test set biases its score.",
         }),
+        Question("class balance and what accuracy means", "B", {
+            "A": "always answering the common class also scores 90% here, without looking at an image: the "
+                 "score alone does not show that the model learned anything.",
+            "B": "a model that always answers the most common class scores its share of the images; count "
+                 "the images per class (np.bincount) and compare an accuracy with that share, not with "
+                 "one over the number of classes.",
+            "C": "50% is what guessing gives only when both classes are equally common; here always "
+                 "answering the common one gives 90%.",
+            "D": "an accuracy belongs to one data set and its class balance; CIFAR-10's ten balanced "
+                 "classes make guessing worth about 10%, not 90%.",
+        }),
     ],
     "02": [
         Question("what compile fixes", "D", {
@@ -258,7 +269,7 @@ def check_00_quiz(answers) -> Feedback:
 
 def check_01_quiz(answers) -> Feedback:
     """Lesson 01's concept quiz (loading offline; where CIFAR-10 came from; indexing the arrays; why
-    the test set stays apart). See :func:`check_quiz`."""
+    the test set stays apart; class balance and what an accuracy means). See :func:`check_quiz`."""
     return check_quiz("01", answers)
 
 
