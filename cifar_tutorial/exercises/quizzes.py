@@ -30,7 +30,7 @@ QUIZZES: dict[str, list[Question]] = {
     "00": [
         Question("batch, step and epoch", "D", {
             "A": "3,000 counts images seen (1,000 x 3), not steps: a step uses a whole batch.",
-            "B": "20 is the steps of one epoch (1,000 / 50); fit runs 3 epochs.",
+            "B": "20 is the steps of one epoch (1,000 / 50); how many epochs does this fit call run?",
             "C": "3 is the number of epochs; every epoch takes one step per batch of 50 images.",
             "D": "1,000 / 50 = 20 steps per epoch, times 3 epochs: one step per batch.",
         }),
@@ -69,8 +69,8 @@ QUIZZES: dict[str, list[Question]] = {
             "A": "load_cifar10 looks at CIFAR10_ARCHIVE before it looks in data/ or downloads.",
             "B": "keras.datasets.cifar10.load_data() downloads the archive the first time, so it fails "
                  "offline unless Keras has cached it.",
-            "C": "it looks only where it is told: a path passed to it, CIFAR10_ARCHIVE, a verified copy in "
-                 "data/, then a download.",
+            "C": "it searches no drives: it looks only in the places the lesson's loading section lists, "
+                 "in their order.",
             "D": "it works offline once it knows where an archive is.",
         }),
         Question("where CIFAR-10 came from", "C", {
@@ -153,7 +153,8 @@ QUIZZES: dict[str, list[Question]] = {
         Question("an effect or noise?", "C", {
             "A": "two identical runs already ended 4 points apart, so chance alone moves a run that far; "
                  "3 points over one run cannot be told from chance.",
-            "B": "nothing here points to harm either; like 'helps', it cannot be decided from these runs.",
+            "B": "nothing here points to harm either: two identical runs already differ by more than this "
+                 "pair. What would it take to decide?",
             "C": "one pair of runs decides nothing: compare paired runs over several seeds with a 95% "
                  "interval on the mean difference, as the studies do.",
             "D": "the test set must not decide, and one run on it has the same noise.",
@@ -211,13 +212,13 @@ QUIZZES: dict[str, list[Question]] = {
             "A": "feature extraction minus from scratch excluded zero only at 5 labelled images per class.",
             "B": "at most sizes the study's intervals include zero: no difference shown.",
             "C": "at 100 per class the interval includes zero.",
-            "D": "at 5 per class its interval excluded zero.",
+            "D": "read the study's verdict lines again: at one size an interval did exclude zero.",
         }),
         Question("a keras.applications model", "D", {
             "A": "MobileNetV2 was trained on pixels scaled to -1..1; raw 0..255 would not match (the "
                  "lesson's zoo_model does the scaling before its base).",
             "B": "CIFAR-10's statistics are not what the ImageNet weights were trained with.",
-            "C": "its ImageNet weights exist for inputs of 96 to 224 pixels, not 32.",
+            "C": "its ImageNet weights were trained on larger inputs than 32 x 32; section 5 says which sizes.",
             "D": "resize to a size its weights support (here 96 x 96) and apply its own "
                  "preprocess_input (0..255 to -1..1).",
         }),
