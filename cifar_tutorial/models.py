@@ -77,15 +77,17 @@ def load_with_metadata(name: str, models_dir=None) -> tuple[keras.Model, dict]:
 
     Raises:
         FileNotFoundError: ``<name>.keras`` or its ``.json`` is missing; the
-            message says which lesson saves it.
+            message says which lesson saves it (the name's first two digits, e.g.
+            ``"06_transfer"``: lesson 06).
         SavedModelError: either file exists but cannot be read; the message
             names the file and the fix.
     """
     folder = _folder(models_dir)
     path, meta_path = folder / f"{name}.keras", folder / f"{name}.json"
+    lesson = name[:2] if name[:2].isdigit() else "04"  # "04_best" is saved by lesson 04, "06_transfer" by 06
     if not path.is_file() or not meta_path.is_file():
-        raise FileNotFoundError(f"No saved model {name!r} in {folder}: run lesson 04 to train and save it.")
-    fix = (f"Fix: delete {path.name} and {meta_path.name}, then run lesson 04 again "
+        raise FileNotFoundError(f"No saved model {name!r} in {folder}: run lesson {lesson} to train and save it.")
+    fix = (f"Fix: delete {path.name} and {meta_path.name}, then run lesson {lesson} again "
            "(or `python -m cifar_tutorial prepare --pretrain`).")
     try:
         metadata = json.loads(meta_path.read_text(encoding="utf-8"))
@@ -113,7 +115,7 @@ def describe_saved_model(metadata: dict, profile: str | None = None, data: str |
             ``None`` not to compare.
 
     Returns:
-        One line of facts (variant, profile, training images, epochs, test
+        One line of facts (variant, profile, training images, epochs or steps, test
         accuracy where the metadata has one, date saved), then one plain warning line for each way the
         model differs from the run in force.
     """
@@ -123,8 +125,10 @@ def describe_saved_model(metadata: dict, profile: str | None = None, data: str |
 
     epochs = metadata.get("epochs")
     tested = "" if metadata.get("test_accuracy") is None else f"; test accuracy {fact('test_accuracy', '{:.1%}')}"
+    length = (f"{fact('steps', '{:,}')} steps" if metadata.get("steps") is not None  # lesson 06 counts steps
+              else f"{fact('epochs')} epoch{'' if epochs == 1 else 's'}")
     lines = [f"Saved model: {fact('variant')}; trained in profile {fact('profile', '{!r}')} on "
-             f"{fact('train_images', '{:,}')} images for {fact('epochs')} epoch{'' if epochs == 1 else 's'}"
+             f"{fact('train_images', '{:,}')} images for {length}"
              f"{tested}; saved {fact('saved')}."]
     if profile is not None and metadata.get("profile") != profile:
         lines.append(f"Warning: this model was trained in profile {metadata.get('profile')!r}, not in the "

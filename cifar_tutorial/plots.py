@@ -255,7 +255,7 @@ def plot_reliability_diagram(edges: np.ndarray, accuracy: np.ndarray, confidence
 
 def plot_grad_cam(x: np.ndarray, heatmaps: np.ndarray, titles: Sequence[str], columns: int = 6,
                   alpha: float = 0.45, row_labels: Sequence[str] | None = None):
-    """Each image beside itself with its Grad-CAM heat map drawn over it (lesson 06).
+    """Each image beside itself with its Grad-CAM heat map drawn over it (lesson 07).
 
     The heat map (:func:`cifar_tutorial.gradcam.grad_cam`, ``(N, h, w)`` in
     [0, 1] at the layer's resolution) is stretched over the 32x32 image with

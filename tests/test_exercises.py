@@ -286,7 +286,7 @@ def test_check_06_trainable_parameters():
     assert_hint(ex.check_06_trainable_parameters(7, unfrozen), "model.summary()")
 
 
-def test_check_06_grad_cam():
+def test_check_07_grad_cam():
     rng = np.random.default_rng(0)
     maps, grads = rng.random((4, 4, 6)), rng.normal(size=(4, 4, 6))
     raw = (maps * grads.mean(axis=(0, 1))).sum(axis=-1)
@@ -294,16 +294,16 @@ def test_check_06_grad_cam():
         grads = -grads
         raw = -raw
     right = np.maximum(raw, 0) / np.maximum(raw, 0).max()
-    assert_right(ex.check_06_grad_cam(right, maps, grads))
-    assert_hint(ex.check_06_grad_cam(np.maximum(raw, 0), maps, grads), "not yet scaled")
-    assert_hint(ex.check_06_grad_cam(raw / np.abs(raw).max(), maps, grads), "ReLU")
+    assert_right(ex.check_07_grad_cam(right, maps, grads))
+    assert_hint(ex.check_07_grad_cam(np.maximum(raw, 0), maps, grads), "not yet scaled")
+    assert_hint(ex.check_07_grad_cam(raw / np.abs(raw).max(), maps, grads), "ReLU")
     per_position = np.maximum((maps * grads).sum(axis=-1), 0)
-    assert_hint(ex.check_06_grad_cam(per_position / per_position.max(), maps, grads), "average the gradients")
-    assert_hint(ex.check_06_grad_cam(right.mean(axis=0), maps, grads), "height and width")
-    assert_hint(ex.check_06_grad_cam(right, maps[None], grads[None]), "one image")
+    assert_hint(ex.check_07_grad_cam(per_position / per_position.max(), maps, grads), "average the gradients")
+    assert_hint(ex.check_07_grad_cam(right.mean(axis=0), maps, grads), "height and width")
+    assert_hint(ex.check_07_grad_cam(right, maps[None], grads[None]), "one image")
     wrong = rng.random((4, 4))
-    feedback = str(ex.check_06_grad_cam(wrong, maps, grads))
-    assert "section 6's steps" in feedback and "mean(" not in feedback  # the method, not the code
+    feedback = str(ex.check_07_grad_cam(wrong, maps, grads))
+    assert "section 1's steps" in feedback and "mean(" not in feedback  # the method, not the code
 
 
 def test_check_06_new_classes():
@@ -357,3 +357,67 @@ def test_quizzes_explain_every_option_and_match_the_lessons():
         quiz = text[text.index("**Quiz.**"):]
         assert len(re.findall(r"^\d+\. ", quiz, re.M)) == len(questions), lesson
         assert len(right) == 1 or right not in quiz, f"lesson {lesson} shows its quiz's answers"
+
+
+def test_check_06_paired_difference():
+    from cifar_tutorial import metrics, studies
+
+    study = studies.load("transfer")
+
+    def scores(method, size=25):
+        runs = sorted((r for r in study["runs"] if r["size"] == size and r["method"] == method), key=lambda r: r["seed"])
+        return [r["val_accuracy"] for r in runs]
+
+    right_answer = metrics.paired_difference(scores("from scratch"), scores("fine-tuning"))
+    assert_right(ex.check_06_paired_difference(right_answer, right_answer.excludes_zero, study))
+    assert_right(ex.check_06_paired_difference(right_answer.mean, right_answer.excludes_zero, study))
+    reversed_answer = metrics.paired_difference(scores("fine-tuning"), scores("from scratch"))
+    assert_hint(ex.check_06_paired_difference(reversed_answer, right_answer.excludes_zero, study), "sign is reversed")
+    shuffled = metrics.paired_difference(scores("from scratch", 10), scores("fine-tuning", 10))
+    assert_hint(ex.check_06_paired_difference(shuffled, True, study), "sorted by seed")
+    assert_hint(ex.check_06_paired_difference(100 * right_answer.mean, True, study), "in points")
+    assert_hint(ex.check_06_paired_difference(right_answer, "yes", study), "True or False")
+    assert_hint(ex.check_06_paired_difference(right_answer, not right_answer.excludes_zero, study), "both ends")
+    assert_hint(ex.check_06_paired_difference("big", True, study), "paired_difference")
+    with pytest.raises(ValueError, match="sizes"):
+        ex.check_06_paired_difference(right_answer, True, study, size=7)
+
+
+def _small_cnn():
+    keras.utils.set_random_seed(3)
+    return keras.Sequential([keras.Input(shape=(32, 32, 3)), keras.layers.Rescaling(1 / 255),
+                             keras.layers.Conv2D(4, 3, padding="same", activation="relu"),
+                             keras.layers.GlobalAveragePooling2D(), keras.layers.Dense(3, activation="softmax")])
+
+
+def test_check_07_true_class_maps():
+    from cifar_tutorial import gradcam
+
+    model = _small_cnn()
+    images = np.random.default_rng(0).integers(0, 256, (4, 32, 32, 3)).astype("uint8")
+    predicted = model.predict(images, verbose=0).argmax(axis=1)
+    y_true = (predicted + 1) % 3  # every image "wrong": the true class differs from the predicted one
+    true_maps = gradcam.grad_cam(model, images, class_indices=y_true)
+    assert_right(ex.check_07_true_class_maps(true_maps, model, images, y_true))
+    predicted_maps = gradcam.grad_cam(model, images)
+    if not np.allclose(predicted_maps, true_maps, atol=1e-3):
+        assert_hint(ex.check_07_true_class_maps(predicted_maps, model, images, y_true), "class_indices")
+    assert_hint(ex.check_07_true_class_maps(true_maps[:2], model, images, y_true), "one map per image")
+    assert_hint(ex.check_07_true_class_maps(np.full_like(true_maps, 0.5), model, images, y_true), "true labels")
+
+
+def test_check_07_centre_share():
+    rng = np.random.default_rng(1)
+    maps = rng.random((5, 8, 8))
+    maps[2] = 0  # an all-dark map
+    centre = ex.interpretation.centre_mask(8)
+    assert centre.sum() == 16 and centre[2:6, 2:6].all()
+    heat = maps.sum(axis=(1, 2))
+    keep = heat > 0
+    shares = maps[keep][:, centre].sum(axis=1) / heat[keep]
+    assert_right(ex.check_07_centre_share(shares, maps))
+    assert_hint(ex.check_07_centre_share(np.r_[shares[:2], 0.0, shares[2:]], maps), "all dark")
+    assert_hint(ex.check_07_centre_share(100 * shares, maps), "percentages")
+    assert_hint(ex.check_07_centre_share(maps[keep][:, centre].mean(axis=1), maps), "mean heat")
+    assert_hint(ex.check_07_centre_share(shares[:2], maps), "one share per map")
+    assert_hint(ex.check_07_centre_share(shares[::-1] * 0.5, maps), "not the shares")

@@ -11,7 +11,7 @@ exercises.
 
 The checks live in one module per pair of lessons
 (:mod:`~cifar_tutorial.exercises.first_models`, :mod:`~cifar_tutorial.exercises.networks`,
-:mod:`~cifar_tutorial.exercises.evaluation`), the lessons' concept quizzes in
+:mod:`~cifar_tutorial.exercises.evaluation`, :mod:`~cifar_tutorial.exercises.interpretation` for lesson 07), the lessons' concept quizzes in
 :mod:`~cifar_tutorial.exercises.quizzes`, and are all importable from here.
 """
 
@@ -21,8 +21,13 @@ from cifar_tutorial.exercises.evaluation import (
     check_05_lowest_recall,
     check_06_majority_baseline,
     check_06_new_classes,
-    check_06_grad_cam,
+    check_06_paired_difference,
     check_06_trainable_parameters,
+)
+from cifar_tutorial.exercises.interpretation import (
+    check_07_centre_share,
+    check_07_grad_cam,
+    check_07_true_class_maps,
 )
 from cifar_tutorial.exercises.feedback import (
     Feedback,
@@ -46,6 +51,7 @@ from cifar_tutorial.exercises.quizzes import (
     check_04_quiz,
     check_05_quiz,
     check_06_quiz,
+    check_07_quiz,
 )
 from cifar_tutorial.exercises.networks import (
     check_03_block2_parameters,
@@ -66,6 +72,7 @@ __all__ = [
     "check_04_quiz",
     "check_05_quiz",
     "check_06_quiz",
+    "check_07_quiz",
     "check_00_by_hand",
     "check_00_mistakes",
     "check_00_parameters",
@@ -87,6 +94,9 @@ __all__ = [
     "check_05_lowest_recall",
     "check_06_majority_baseline",
     "check_06_new_classes",
-    "check_06_grad_cam",
+    "check_06_paired_difference",
     "check_06_trainable_parameters",
+    "check_07_true_class_maps",
+    "check_07_grad_cam",
+    "check_07_centre_share",
 ]

@@ -1,4 +1,4 @@
-"""Checks for the exercises of lessons 05 (evaluation) and 06 (transfer learning and Grad-CAM)."""
+"""Checks for the exercises of lessons 05 (evaluation) and 06 (transfer learning)."""
 
 from __future__ import annotations
 
@@ -135,41 +135,49 @@ def check_06_trainable_parameters(answer, model: keras.Model, base_state: str | 
                  "parameters after the total.")
 
 
-def check_06_grad_cam(heatmap, feature_maps: np.ndarray, gradients: np.ndarray) -> Feedback:
-    """Exercise 06.2: Grad-CAM by hand for one image from the ``(h, w, K)``
-    feature maps and gradients of ``gradcam.class_activation_gradients``:
-    weights = gradients averaged over the positions, map = ReLU of the weighted
-    sum of the feature maps, divided by its maximum (Selvaraju et al., 2017)."""
-    feature_maps = np.asarray(feature_maps, dtype=np.float64)
-    gradients = np.asarray(gradients, dtype=np.float64)
-    if feature_maps.ndim == 4:
-        return hint("pass the maps and gradients of one image, shape (h, w, K): index the batch with [i].")
-    weights = gradients.mean(axis=(0, 1))
-    raw = (feature_maps * weights).sum(axis=-1)
+def check_06_paired_difference(difference, excludes_zero, study: Mapping, size: int = 25) -> Feedback:
+    """Exercise 06.2: one verdict of lesson 06's transfer study read by hand: fine-tuning minus
+    training from scratch at ``size`` labelled images per class, paired by seed, with
+    ``metrics.paired_difference`` (Student's t over the paired seeds, lesson 04's rule).
 
-    def scaled(m):
-        peak = m.max()
-        return m / peak if peak > 0 else np.zeros_like(m)
+    Args:
+        difference: the student's :class:`cifar_tutorial.metrics.Difference` (or its mean, a fraction).
+        excludes_zero: the student's answer to "does its 95% interval exclude zero?" (``True``/``False``).
+        study: ``studies.load("transfer")``; its ``runs`` hold ``seed``, ``size``, ``method`` and
+            ``val_accuracy`` per run.
+        size: the labelled images per class of the verdict (one of the study's sizes).
 
-    expected = scaled(np.maximum(raw, 0))
+    Raises:
+        ValueError: ``size`` is not one of the study's sizes.
+    """
+    from cifar_tutorial.metrics import paired_difference
+
+    if size not in study["regime"]["sizes_per_class"]:
+        raise ValueError(f"size must be one of the study's sizes {study['regime']['sizes_per_class']}, not {size}.")
+
+    def scores(method):
+        runs = sorted((r for r in study["runs"] if r["size"] == size and r["method"] == method), key=lambda r: r["seed"])
+        return [r["val_accuracy"] for r in runs]
+
+    expected = paired_difference(scores("from scratch"), scores("fine-tuning"))
+    mean = getattr(difference, "mean", difference)
     try:
-        heatmap = np.asarray(heatmap, dtype=np.float64)
+        mean = float(mean)
     except (TypeError, ValueError):
-        return hint("give the heat map as an array.")
-    if heatmap.shape != expected.shape:
-        return hint(f"the heat map should have the feature maps' height and width {expected.shape}, "
-                     f"not {heatmap.shape}: sum over the channels (last axis).")
-    if np.allclose(heatmap, expected, atol=1e-4):
-        return right("weights from the gradients averaged over positions, a weighted sum of the maps, ReLU, scaled to 1.")
-    if np.allclose(heatmap, np.maximum(raw, 0), rtol=1e-4, atol=1e-6):
-        return hint("right map, not yet scaled: divide by its maximum so that it runs from 0 to 1.")
-    if np.allclose(heatmap, scaled(np.abs(raw)), atol=1e-4) or heatmap.min() < -1e-6:
-        return hint("keep only the positive evidence: apply a ReLU (np.maximum(map, 0)) before scaling.")
-    other = scaled(np.maximum((feature_maps * gradients).sum(axis=-1), 0))
-    if np.allclose(heatmap, other, atol=1e-4):
-        return hint("average the gradients over the positions first (axis=(0, 1)): one weight per feature map.")
-    return hint("not the Grad-CAM map. Follow section 6's steps in order: one weight per feature map from its "
-                 "gradients, the maps summed with those weights, a ReLU, then a division by the maximum.")
+        return hint("give the result of metrics.paired_difference (or its mean as a fraction).")
+    if abs(mean + expected.mean) < 1e-9 and expected.mean != 0:
+        return hint("the sign is reversed: paired_difference(a, b) gives b minus a; put from scratch first.")
+    if abs(mean - expected.mean) > 1e-9:
+        if abs(mean - 100 * expected.mean) < 1e-6:
+            return hint("that is in points; give the fraction, as paired_difference returns it.")
+        return hint(f"not the paired difference at {size} per class: take each method's runs at that size, "
+                    "sorted by seed so that run i of one method pairs with run i of the other.")
+    if not isinstance(excludes_zero, (bool, np.bool_)):
+        return hint("answer the second question with True or False: does the interval exclude zero?")
+    if bool(excludes_zero) != expected.excludes_zero:
+        return hint("read the interval again: it excludes zero only when both ends have the same sign.")
+    return right(f"{expected}. Five paired seeds give a wide interval; only an interval that excludes zero "
+                 "counts as an effect.")
 
 
 def check_06_new_classes(model, num_classes: int) -> Feedback:

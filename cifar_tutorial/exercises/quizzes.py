@@ -223,6 +223,35 @@ QUIZZES: dict[str, list[Question]] = {
                  "preprocess_input (0..255 to -1..1).",
         }),
     ],
+    "07": [
+        Question("an all-dark heat map", "B", {
+            "A": "the model did see the image and gave it a class; the map says only where, at this layer, "
+                 "the evidence for that class was.",
+            "B": "at this layer the feature maps, weighed by their gradients, add up to nothing positive "
+                 "anywhere: no evidence for the class at this layer (later layers may still have raised it).",
+            "C": "the map is computed from feature maps and gradients, not from the image's brightness.",
+            "D": "an all-dark map is a valid Grad-CAM result: the ReLU keeps only positive evidence, and "
+                 "here there was none.",
+        }),
+        Question("choosing the layer", "A", {
+            "A": "the last layer's 3 x 3 maps are coarse on a 32 x 32 image; of the layers with maps of at least "
+                 "6 x 6, the chosen one is the last taken after batch normalization and ReLU, the features the "
+                 "next block receives.",
+            "B": "accuracy belongs to the whole model; the layer Grad-CAM reads does not change it.",
+            "C": "Grad-CAM works on any layer with feature maps; the default is the last such layer.",
+            "D": "every layer between the input and the loss has gradients; that is how it is trained.",
+        }),
+        Question("what a heat map shows", "B", {
+            "A": "one map shows one image: a pattern over many images, and a test of it, would be needed "
+                 "to say what the model does in general.",
+            "B": "a map shows where the evidence for the class was in this image, not what the network "
+                 "understood: a question to test on more images.",
+            "C": "a model that leans on backgrounds can still be accurate on images like its training "
+                 "images; that is not a fault in the code.",
+            "D": "Grad-CAM computed what it computes; a map on the background is a finding about the model, "
+                 "not an error of the method.",
+        }),
+    ],
 }
 
 
@@ -230,7 +259,7 @@ def check_quiz(lesson: str, answers) -> Feedback:
     """Check a lesson's concept quiz.
 
     Args:
-        lesson: ``"00"`` to ``"06"``.
+        lesson: ``"00"`` to ``"07"``.
         answers: the chosen letters in question order, as a string (``"BCA"``), a sequence
             (``["B", "C", "A"]``) or a mapping from question number (from 1) to letter.
 
@@ -302,3 +331,9 @@ def check_06_quiz(answers) -> Feedback:
     """Lesson 06's concept quiz (reading the learning-curve study; a ``keras.applications``
     model). See :func:`check_quiz`."""
     return check_quiz("06", answers)
+
+
+def check_07_quiz(answers) -> Feedback:
+    """Lesson 07's concept quiz (an all-dark heat map; choosing the layer; what a heat map shows).
+    See :func:`check_quiz`."""
+    return check_quiz("07", answers)
