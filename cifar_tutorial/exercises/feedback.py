@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 
 import keras
+import numpy as np
 
 
 @dataclasses.dataclass(frozen=True)
@@ -42,6 +43,14 @@ def as_int(answer) -> int | None:
     except (TypeError, ValueError):
         return None
     return int(value) if value == int(value) else None
+
+
+def as_array(answer) -> np.ndarray | None:
+    """The student's answer as a float64 array, or ``None`` if it is not numbers."""
+    try:
+        return np.asarray(answer, dtype=np.float64)
+    except (TypeError, ValueError):
+        return None
 
 
 def all_layers(model: keras.Model) -> list:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import keras
 import numpy as np
 
-from cifar_tutorial.exercises.feedback import Feedback, hint, right
+from cifar_tutorial.exercises.feedback import Feedback, as_array, hint, right
 
 
 def check_07_true_class_maps(heatmaps, model: keras.Model, images: np.ndarray, y_true: np.ndarray,
@@ -24,9 +24,8 @@ def check_07_true_class_maps(heatmaps, model: keras.Model, images: np.ndarray, y
 
     y_true = np.asarray(y_true).reshape(-1)
     expected = gradcam.grad_cam(model, images, class_indices=y_true, layer_name=layer_name)
-    try:
-        got = np.asarray(heatmaps, dtype=np.float64)
-    except (TypeError, ValueError):
+    got = as_array(heatmaps)
+    if got is None:
         return hint("give the heat maps as one array, as gradcam.grad_cam returns them.")
     if got.shape != expected.shape:
         return hint(f"expected one map per image at the layer's resolution, shape {expected.shape}, got {got.shape}; "
@@ -59,9 +58,8 @@ def check_07_grad_cam(heatmap, feature_maps: np.ndarray, gradients: np.ndarray) 
         return m / peak if peak > 0 else np.zeros_like(m)
 
     expected = scaled(np.maximum(raw, 0))
-    try:
-        heatmap = np.asarray(heatmap, dtype=np.float64)
-    except (TypeError, ValueError):
+    heatmap = as_array(heatmap)
+    if heatmap is None:
         return hint("give the heat map as an array.")
     if heatmap.shape != expected.shape:
         return hint(f"the heat map should have the feature maps' height and width {expected.shape}, "
@@ -100,10 +98,10 @@ def check_07_centre_share(shares, heatmaps: np.ndarray) -> Feedback:
     heat = heatmaps.sum(axis=(1, 2))
     has_heat = heat > 0
     expected = heatmaps[has_heat][:, centre].sum(axis=1) / heat[has_heat]
-    try:
-        got = np.asarray(shares, dtype=np.float64).reshape(-1)
-    except (TypeError, ValueError):
+    got = as_array(shares)
+    if got is None:
         return hint("give the shares as a list or array of numbers.")
+    got = got.reshape(-1)
     if len(got) == len(heatmaps) and not has_heat.all():
         return hint(f"{int((~has_heat).sum())} of the maps are all dark: they have no heat to share out; leave them out.")
     if len(got) != len(expected):
