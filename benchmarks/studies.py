@@ -21,13 +21,13 @@ intervals). Studies so far:
   lesson 03 trains them (all training images, 7 epochs); each CNN against the MLP, the deeper
   stack against the tutorial CNN.
 
-* ``recipe_ablation`` (lesson 04): the final recipe as lesson 04 trains it (4,576 training images,
+* ``recipe_ablation`` (lesson 05): the final recipe as lesson 05 trains it (4,576 training images,
   8 epochs, batch 128), and the recipe with one ingredient taken out or replaced at a time (the
   whitening layer, the flips and shifts, batch-norm momentum 0.6 -> Keras' 0.99, label smoothing,
   Nesterov SGD with weight decay and the schedule -> Adam at a constant 1e-3); each against the
   whole recipe. Weight decay alone is not in it: lesson 04's L2 study covers the idea.
-* ``transfer`` (lesson 06): lesson 06's sections 2-4 with five seeds. Per seed: a fresh
-  pre-training of lesson 06's base on group A, then at each labelled-set size (5 to 100 per class,
+* ``transfer`` (lesson 07): lesson 07's sections 2-4 with five seeds. Per seed: a fresh
+  pre-training of lesson 07's base on group A, then at each labelled-set size (5 to 100 per class,
   drawn with that seed) training from scratch, feature extraction and fine-tuning, all scored on
   group B's validation images; each transfer method against from scratch, paired by seed.
 
@@ -74,7 +74,7 @@ SEEDS = (1001, 1002, 1003, 1004, 1005)
 # (checked for seed 1001: the regularization baseline, the MLP of lesson 02 and the recipe gave identical
 # training and validation accuracies with 1 and with 16 or 32), with fewer Python round trips: measured on
 # the 2-core Intel Xeon, float32, 16.7 -> 11.2 s for the regularization baseline, 14.2 -> 11.0 s for the MLP.
-# The recipe, whose steps are compute-bound (21.0 against 21.4 s), keeps lesson 04's compile as written.
+# The recipe, whose steps are compute-bound (21.0 against 21.4 s), keeps lesson 05's compile as written.
 STEPS_PER_EXECUTION = 32
 
 
@@ -164,16 +164,16 @@ def shuffle_pixels(x):
     return x.reshape(len(x), 32 * 32, 3)[:, PERMUTATION].reshape(x.shape)
 
 
-# ----------------------------------------------------------------------------- lesson 04's recipe, taken apart
+# ----------------------------------------------------------------------------- lesson 05's recipe, taken apart
 def make_recipe(x_train, *, whitening=True, augmentation=True, bn_momentum=recipe.BATCH_NORM_MOMENTUM):
-    """Lesson 04's recipe (``recipe.make_model``, which a test checks against the lesson), one ingredient switchable."""
+    """Lesson 05's recipe (``recipe.make_model``, which a test checks against the lesson), one ingredient switchable."""
     return recipe.make_model(x_train, whitening=whitening, augmentation=augmentation, batch_norm_momentum=bn_momentum)
 
 
 def compile_recipe(model, *, epochs, steps, label_smoothing=recipe.LABEL_SMOOTHING, weight_decay=recipe.WEIGHT_DECAY,
                    optimizer="sgd"):
-    """Lesson 04's compile step of the recipe (``recipe.compile_model``), or Adam at a constant 1e-3
-    (the optimizer of lesson 04's steps 0-6) in place of Nesterov SGD, weight decay and the schedule."""
+    """Lesson 05's compile step of the recipe (``recipe.compile_model``), or Adam at a constant 1e-3
+    (the optimizer of lesson 04's models) in place of Nesterov SGD, weight decay and the schedule."""
     if optimizer == "adam":
         model.compile(optimizer=keras.optimizers.Adam(1e-3),
                       loss=recipe.SmoothedSparseCategoricalCrossentropy(label_smoothing), metrics=["accuracy"])
@@ -201,13 +201,13 @@ def train_recipe_variant(variant, seed, x_train, y_train, x_val, y_val, *, epoch
     return fit_and_measure(model, seed, x_train, y_train, x_val, y_val, epochs=epochs, batch_size=batch_size)
 
 
-# ----------------------------------------------------------------------------- lesson 06's transfer
+# ----------------------------------------------------------------------------- lesson 07's transfer
 TRANSFER = {"group_a": 5, "pretrain_epochs": 20, "steps": 200, "batch_size": 32, "sizes": (5, 10, 25, 50, 100),
             "methods": ("from scratch", "feature extraction", "fine-tuning")}
 
 
 def make_transfer_base():
-    """Lesson 06's ``make_base``: image (32, 32, 3) -> feature maps (8, 8, 64)."""
+    """Lesson 07's ``make_base``: image (32, 32, 3) -> feature maps (8, 8, 64)."""
     model = keras.Sequential([keras.Input(shape=(32, 32, 3)), layers.Rescaling(1 / 255)])
     for block, filters in enumerate((16, 32, 64), start=1):
         if block > 1:
@@ -219,7 +219,7 @@ def make_transfer_base():
 
 
 def make_transfer_classifier(base, num_classes, base_training=None):
-    """Lesson 06's ``make_classifier``."""
+    """Lesson 07's ``make_classifier``."""
     inputs = keras.Input(shape=(32, 32, 3))
     x = layers.RandomFlip("horizontal")(inputs)
     x = layers.RandomTranslation(0.1, 0.1, fill_mode="reflect")(x)
@@ -229,7 +229,7 @@ def make_transfer_classifier(base, num_classes, base_training=None):
 
 
 def fit_steps(model, x, y, learning_rate, steps):
-    """Lesson 06's ``fit_steps``: compile (Adam) and train for ``steps`` batches, repeating (x, y)."""
+    """Lesson 07's ``fit_steps``: compile (Adam) and train for ``steps`` batches, repeating (x, y)."""
     batch = TRANSFER["batch_size"]
     repeats = -(-steps * batch // len(x))
     model.compile(optimizer=keras.optimizers.Adam(learning_rate), loss="sparse_categorical_crossentropy",
@@ -239,7 +239,7 @@ def fit_steps(model, x, y, learning_rate, steps):
 
 
 def select(x, y, classes):
-    """Lesson 06's ``select``: the images of ``classes`` (indices), relabelled 0..len(classes)-1."""
+    """Lesson 07's ``select``: the images of ``classes`` (indices), relabelled 0..len(classes)-1."""
     new_label = np.full(10, -1)
     new_label[list(classes)] = np.arange(len(classes))
     keep = np.isin(y, classes)
@@ -247,7 +247,7 @@ def select(x, y, classes):
 
 
 def run_transfer_study(archive, seeds):
-    """Lesson 06's three methods over its labelled-set sizes; per seed a fresh pre-training on group A,
+    """Lesson 07's three methods over its labelled-set sizes; per seed a fresh pre-training on group A,
     and labelled sets drawn with that seed; every score on group B's validation images."""
     chosen = mixed_precision.set_precision()
     splits = data.prepare_splits(None, seed=SEED, path=archive)
@@ -303,13 +303,13 @@ def run_transfer_study(archive, seeds):
                                         "verdict": diff.verdict, "text": str(diff)}
         summary[str(n)] = entry
     result = {
-        "study": "transfer", "lesson": "06", "kind": "learning_curve",
-        "question": "Over lesson 06's labelled-set sizes, does feature extraction or fine-tuning of the base "
+        "study": "transfer", "lesson": "07", "kind": "learning_curve",
+        "question": "Over lesson 07's labelled-set sizes, does feature extraction or fine-tuning of the base "
                     "pre-trained on group A beat training the same network from scratch on group B?",
         "regime": {"train_images": None, "pretrain_epochs": TRANSFER["pretrain_epochs"],
                    "steps_per_stage": steps, "batch_size": batch, "sizes_per_class": list(TRANSFER["sizes"]),
                    "group_a_training_images": len(x_a)},
-        "regime_from": "lesson 06 in the class profile (its pre-training, steps and sizes as written)",
+        "regime_from": "lesson 07 in the class profile (its pre-training, steps and sizes as written)",
         "reference": "from scratch", "methods": list(TRANSFER["methods"]), "seeds": list(seeds),
         "replicates": "per seed: a fresh pre-training on group A, the labelled sets drawn with that seed, "
                       "and the three methods' random starts",
@@ -409,12 +409,12 @@ STUDIES = {
         "also_compare": [("tutorial CNN", "deeper CNN"), ("small CNN", "tutorial CNN")],
     },
     "recipe_ablation": {
-        "lesson": "04",
-        "question": "Which ingredients of lesson 04's final recipe carry its accuracy: does taking out (or "
+        "lesson": "05",
+        "question": "Which ingredients of lesson 05's final recipe carry its accuracy: does taking out (or "
                     "replacing) one ingredient at a time change validation accuracy?",
         "regime": {"train_images": 4576, "epochs": 8, "batch_size": recipe.BATCH_SIZE,
                    "optimizer": "Nesterov SGD, peak learning rate 0.15, warm-up and cosine (the recipe's)"},
-        "regime_from": "the recipe as lesson 04 trains it in the class profile (4,576 training images, 8 epochs, "
+        "regime_from": "the recipe as lesson 05 trains it in the class profile (4,576 training images, 8 epochs, "
                        "batch 128). A pilot at 2,000 images (seed 1001, one run each) gave the recipe 45.0%, without "
                        "whitening 42.0%, without augmentation 53.6% validation accuracy: 128 steps are too few for "
                        "that regime to stand for the lesson's 288, so the study runs the lesson's own",

@@ -178,7 +178,7 @@ def plot_generalization_gap(histories: Mapping[str, Mapping[str, Sequence[float]
 
 def plot_comparison(labels: Sequence[str], val_accuracy: Sequence[float], seconds: Sequence[float]):
     """Bars of validation accuracy (fractions) per variant, with training seconds on the
-    right-hand panel (lesson 04). The accuracy axis starts at 0, so bars compare honestly."""
+    right-hand panel (lesson 05). The accuracy axis starts at 0, so bars compare honestly."""
     y = np.arange(len(labels))
     fig, (left, right) = plt.subplots(1, 2, figsize=(10, 0.45 * len(labels) + 1.0), sharey=True,
                                       gridspec_kw={"width_ratios": [2, 1]})
@@ -197,7 +197,7 @@ def plot_comparison(labels: Sequence[str], val_accuracy: Sequence[float], second
 def plot_confusion_matrix(y_true: np.ndarray, y_pred: np.ndarray, class_names: Sequence[str],
                           normalize: bool | str = True, title: str = "Confusion matrix"):
     """Heat map of scikit-learn's ``confusion_matrix``: rows are true classes,
-    columns predicted ones (lesson 00; lesson 05 reads it both ways).
+    columns predicted ones (lesson 00; lesson 06 reads it both ways).
 
     Args:
         y_true, y_pred: integer labels ``(N,)``.
@@ -255,7 +255,7 @@ def plot_reliability_diagram(edges: np.ndarray, accuracy: np.ndarray, confidence
 
 def plot_grad_cam(x: np.ndarray, heatmaps: np.ndarray, titles: Sequence[str], columns: int = 6,
                   alpha: float = 0.45, row_labels: Sequence[str] | None = None):
-    """Each image beside itself with its Grad-CAM heat map drawn over it (lesson 07).
+    """Each image beside itself with its Grad-CAM heat map drawn over it (lesson 08).
 
     The heat map (:func:`cifar_tutorial.gradcam.grad_cam`, ``(N, h, w)`` in
     [0, 1] at the layer's resolution) is stretched over the 32x32 image with
@@ -301,7 +301,8 @@ def plot_grad_cam(x: np.ndarray, heatmaps: np.ndarray, titles: Sequence[str], co
     return fig
 
 
-def plot_study(study: Mapping, live: Mapping[str, float] | None = None, title: str | None = None):
+def plot_study(study: Mapping, live: Mapping[str, float] | None = None, title: str | None = None,
+               variants: Sequence[str] | None = None):
     """A replicated study's result beside this notebook's own run (introduced in lesson 02).
 
     Left: each variant's mean validation accuracy over the study's seeds, with its 95% interval
@@ -315,9 +316,18 @@ def plot_study(study: Mapping, live: Mapping[str, float] | None = None, title: s
         live: variant name -> this run's validation accuracy (fraction 0..1); names not in the
             study are ignored.
         title: the figure's title (default: the study's name and replicates).
+        variants: the variants to draw besides the reference, in the study's order (default:
+            all); lesson 04 draws the regularization study's first three, lesson 05 its fourth.
+
+    Raises:
+        KeyError: if ``variants`` names a variant the study does not have.
     """
     summary, reference = study["summary"], study["reference"]
-    names = list(summary)
+    if variants is not None:
+        missing = [name for name in variants if name not in summary]
+        if missing:
+            raise KeyError(f"not variants of the {study['study']} study: {', '.join(missing)}")
+    names = [name for name in summary if variants is None or name == reference or name in variants]
     key = "difference_from_" + reference.replace(" ", "_")
     y = np.arange(len(names))[::-1]
     fig, (ax, ax_diff) = plt.subplots(1, 2, figsize=(10, 0.55 * len(names) + 1.9), sharey=True,
@@ -357,7 +367,7 @@ def plot_study(study: Mapping, live: Mapping[str, float] | None = None, title: s
 
 def plot_learning_curve_study(study: Mapping, live: Mapping[str, Sequence[float]] | None = None,
                               title: str | None = None):
-    """A replicated learning-curve study beside this notebook's run (lesson 06).
+    """A replicated learning-curve study beside this notebook's run (lesson 07).
 
     Left: each method's mean validation accuracy over the study's seeds at every labelled-set
     size, with its 95% interval as a band, each method with its own colour and marker; ``live``

@@ -229,36 +229,36 @@ def test_gap_augmentation_callbacks(tmp_path):
                                                                               save_best_only=True)]), "monitor='val_accuracy'")
 
 
-def test_lesson_05_checks(rng):
+def test_lesson_06_checks(rng):
     y_true = np.array([0, 0, 1, 1, 2, 2])
     y_pred = np.array([0, 0, 1, 0, 0, 0])  # recall: 0 -> 1.0, 1 -> 0.5, 2 -> 0.0
     names = ("a", "b", "c", "d", "e", "f", "g", "h", "i", "j")
-    assert_right(ex.check_05_lowest_recall("c", y_true[:6], y_pred, names[:3]))
-    assert_hint(ex.check_05_lowest_recall("b", y_true, y_pred, names[:3]), "not the lowest")
-    assert_hint(ex.check_05_lowest_recall("zebra", y_true, y_pred, names[:3]), "not a class name")
+    assert_right(ex.check_06_lowest_recall("c", y_true[:6], y_pred, names[:3]))
+    assert_hint(ex.check_06_lowest_recall("b", y_true, y_pred, names[:3]), "not the lowest")
+    assert_hint(ex.check_06_lowest_recall("zebra", y_true, y_pred, names[:3]), "not a class name")
 
     probabilities = rng.dirichlet(np.ones(10), 200)
     labels = rng.integers(0, 10, 200)
     ece = {b: expected_calibration_error(labels, probabilities, n_bins=b) for b in (5, 20)}
-    assert_right(ex.check_05_ece_bins(ece, labels, probabilities))
-    assert_hint(ex.check_05_ece_bins({5: ece[5], 20: ece[5] + 0.01}, labels, probabilities), "20-bin")
+    assert_right(ex.check_06_ece_bins(ece, labels, probabilities))
+    assert_hint(ex.check_06_ece_bins({5: ece[5], 20: ece[5] + 0.01}, labels, probabilities), "20-bin")
 
     confident = np.full((10, 10), 0.01)
     confident[np.arange(10), np.arange(10)] = 0.91
     confident[5:, :] = 0.1  # five unsure rows, predicted class 0
     truth = np.arange(10)
-    assert_right(ex.check_05_confidence_threshold(0.9, truth, confident))
-    assert_hint(ex.check_05_confidence_threshold(0.05, truth, confident), "raise the threshold")
-    assert_hint(ex.check_05_confidence_threshold(None, truth, confident), "does reach")
-    assert_right(ex.check_05_confidence_threshold(None, np.full(10, 9), confident))
+    assert_right(ex.check_06_confidence_threshold(0.9, truth, confident))
+    assert_hint(ex.check_06_confidence_threshold(0.05, truth, confident), "raise the threshold")
+    assert_hint(ex.check_06_confidence_threshold(None, truth, confident), "does reach")
+    assert_right(ex.check_06_confidence_threshold(None, np.full(10, 9), confident))
     graded = confident.copy()
     graded[np.arange(5), np.arange(5)] = [0.91, 0.92, 0.93, 0.94, 0.95]  # five right answers, rising confidence
-    assert_right(ex.check_05_confidence_threshold(0.91, truth, graded))
-    assert_right(ex.check_05_confidence_threshold(0.5, truth, graded))  # keeps the same five images
-    assert_hint(ex.check_05_confidence_threshold(0.94, truth, graded), "a lower one also reaches it")
+    assert_right(ex.check_06_confidence_threshold(0.91, truth, graded))
+    assert_right(ex.check_06_confidence_threshold(0.5, truth, graded))  # keeps the same five images
+    assert_hint(ex.check_06_confidence_threshold(0.94, truth, graded), "a lower one also reaches it")
 
 
-# --------------------------------------------------------------------------- lesson 06
+# --------------------------------------------------------------------------- lesson 07
 def _transfer_model(frozen: bool):
     base = keras.Sequential([keras.Input(shape=(32, 32, 3)), keras.layers.Rescaling(1 / 255),
                              keras.layers.Conv2D(4, 3, use_bias=False), keras.layers.BatchNormalization(),
@@ -269,24 +269,24 @@ def _transfer_model(frozen: bool):
     return keras.Model(inputs, keras.layers.Dense(5, activation="softmax")(x))
 
 
-def test_check_06_trainable_parameters():
+def test_check_07_trainable_parameters():
     frozen, unfrozen = _transfer_model(True), _transfer_model(False)
     head, kernels, scale_offset, moving = 4 * 5 + 5, 3 * 3 * 3 * 4, 2 * 4, 2 * 4
-    assert_right(ex.check_06_trainable_parameters(head, frozen))
-    assert_right(ex.check_06_trainable_parameters(head, frozen, base_state="frozen"))
-    assert_hint(ex.check_06_trainable_parameters(head, frozen, base_state="unfrozen"), "base.trainable is False")
-    assert_hint(ex.check_06_trainable_parameters(head, unfrozen, base_state="frozen"), "base.trainable is True")
+    assert_right(ex.check_07_trainable_parameters(head, frozen))
+    assert_right(ex.check_07_trainable_parameters(head, frozen, base_state="frozen"))
+    assert_hint(ex.check_07_trainable_parameters(head, frozen, base_state="unfrozen"), "base.trainable is False")
+    assert_hint(ex.check_07_trainable_parameters(head, unfrozen, base_state="frozen"), "base.trainable is True")
     with pytest.raises(ValueError, match="base_state"):
-        ex.check_06_trainable_parameters(head, frozen, base_state="cold")
-    assert_hint(ex.check_06_trainable_parameters(head + kernels + scale_offset + moving, frozen), "frozen ones included")
-    assert_hint(ex.check_06_trainable_parameters(kernels + scale_offset + moving, frozen), "leaves alone")
-    assert_right(ex.check_06_trainable_parameters(head + kernels + scale_offset, unfrozen))
-    assert_hint(ex.check_06_trainable_parameters(head + kernels + scale_offset + moving, unfrozen), "frozen ones included")
-    assert_hint(ex.check_06_trainable_parameters("lots", unfrozen), "whole number")
-    assert_hint(ex.check_06_trainable_parameters(7, unfrozen), "model.summary()")
+        ex.check_07_trainable_parameters(head, frozen, base_state="cold")
+    assert_hint(ex.check_07_trainable_parameters(head + kernels + scale_offset + moving, frozen), "frozen ones included")
+    assert_hint(ex.check_07_trainable_parameters(kernels + scale_offset + moving, frozen), "leaves alone")
+    assert_right(ex.check_07_trainable_parameters(head + kernels + scale_offset, unfrozen))
+    assert_hint(ex.check_07_trainable_parameters(head + kernels + scale_offset + moving, unfrozen), "frozen ones included")
+    assert_hint(ex.check_07_trainable_parameters("lots", unfrozen), "whole number")
+    assert_hint(ex.check_07_trainable_parameters(7, unfrozen), "model.summary()")
 
 
-def test_check_07_grad_cam():
+def test_check_08_grad_cam():
     rng = np.random.default_rng(0)
     maps, grads = rng.random((4, 4, 6)), rng.normal(size=(4, 4, 6))
     raw = (maps * grads.mean(axis=(0, 1))).sum(axis=-1)
@@ -294,42 +294,42 @@ def test_check_07_grad_cam():
         grads = -grads
         raw = -raw
     right = np.maximum(raw, 0) / np.maximum(raw, 0).max()
-    assert_right(ex.check_07_grad_cam(right, maps, grads))
-    assert_hint(ex.check_07_grad_cam(np.maximum(raw, 0), maps, grads), "not yet scaled")
-    assert_hint(ex.check_07_grad_cam(raw / np.abs(raw).max(), maps, grads), "ReLU")
+    assert_right(ex.check_08_grad_cam(right, maps, grads))
+    assert_hint(ex.check_08_grad_cam(np.maximum(raw, 0), maps, grads), "not yet scaled")
+    assert_hint(ex.check_08_grad_cam(raw / np.abs(raw).max(), maps, grads), "ReLU")
     per_position = np.maximum((maps * grads).sum(axis=-1), 0)
-    assert_hint(ex.check_07_grad_cam(per_position / per_position.max(), maps, grads), "average the gradients")
-    assert_hint(ex.check_07_grad_cam(right.mean(axis=0), maps, grads), "height and width")
-    assert_hint(ex.check_07_grad_cam(right, maps[None], grads[None]), "one image")
+    assert_hint(ex.check_08_grad_cam(per_position / per_position.max(), maps, grads), "average the gradients")
+    assert_hint(ex.check_08_grad_cam(right.mean(axis=0), maps, grads), "height and width")
+    assert_hint(ex.check_08_grad_cam(right, maps[None], grads[None]), "one image")
     wrong = rng.random((4, 4))
-    feedback = str(ex.check_07_grad_cam(wrong, maps, grads))
+    feedback = str(ex.check_08_grad_cam(wrong, maps, grads))
     assert "section 1's steps" in feedback and "mean(" not in feedback  # the method, not the code
 
 
-def test_check_06_new_classes():
+def test_check_07_new_classes():
     def cnn(units, rescale=True, activation="softmax"):
         first = [keras.layers.Rescaling(1 / 255)] if rescale else []
         return keras.Sequential([keras.Input(shape=(32, 32, 3)), *first, keras.layers.Conv2D(4, 3),
                                  keras.layers.Flatten(), keras.layers.Dense(units, activation=activation)])
-    assert_right(ex.check_06_new_classes(cnn(20), 20))
-    assert_right(ex.check_06_new_classes(cnn(2), 2))
-    assert_hint(ex.check_06_new_classes(cnn(10), 20), "has 20 classes")
-    assert_hint(ex.check_06_new_classes(cnn(20, rescale=False), 20), "Rescaling")
-    assert_hint(ex.check_06_new_classes(cnn(20, activation=None), 20), "softmax")
-    assert_hint(ex.check_06_new_classes("a model", 2), "keras.Model")
+    assert_right(ex.check_07_new_classes(cnn(20), 20))
+    assert_right(ex.check_07_new_classes(cnn(2), 2))
+    assert_hint(ex.check_07_new_classes(cnn(10), 20), "has 20 classes")
+    assert_hint(ex.check_07_new_classes(cnn(20, rescale=False), 20), "Rescaling")
+    assert_hint(ex.check_07_new_classes(cnn(20, activation=None), 20), "softmax")
+    assert_hint(ex.check_07_new_classes("a model", 2), "keras.Model")
     with pytest.raises(ValueError, match="num_classes"):
-        ex.check_06_new_classes(cnn(2), 1)
+        ex.check_07_new_classes(cnn(2), 1)
 
 
-def test_check_06_majority_baseline():
+def test_check_07_majority_baseline():
     y = np.array([0] * 6 + [1] * 4)  # six of one class, four of the other
-    assert_right(ex.check_06_majority_baseline(0.6, y))
-    assert_right(ex.check_06_majority_baseline(60, y))  # a percentage
-    assert_hint(ex.check_06_majority_baseline(0.5, y), "equally common")
-    assert_hint(ex.check_06_majority_baseline(0.4, y), "np.bincount")
-    assert_hint(ex.check_06_majority_baseline("most", y), "as a number")
+    assert_right(ex.check_07_majority_baseline(0.6, y))
+    assert_right(ex.check_07_majority_baseline(60, y))  # a percentage
+    assert_hint(ex.check_07_majority_baseline(0.5, y), "equally common")
+    assert_hint(ex.check_07_majority_baseline(0.4, y), "np.bincount")
+    assert_hint(ex.check_07_majority_baseline("most", y), "as a number")
     balanced = np.repeat(np.arange(4), 5)
-    assert_right(ex.check_06_majority_baseline(0.25, balanced))  # equal classes: the two baselines agree
+    assert_right(ex.check_07_majority_baseline(0.25, balanced))  # equal classes: the two baselines agree
 
 
 def test_quizzes_explain_every_option_and_match_the_lessons():
@@ -359,7 +359,7 @@ def test_quizzes_explain_every_option_and_match_the_lessons():
         assert len(right) == 1 or right not in quiz, f"lesson {lesson} shows its quiz's answers"
 
 
-def test_check_06_paired_difference():
+def test_check_07_paired_difference():
     from cifar_tutorial import metrics, studies
 
     study = studies.load("transfer")
@@ -369,18 +369,18 @@ def test_check_06_paired_difference():
         return [r["val_accuracy"] for r in runs]
 
     right_answer = metrics.paired_difference(scores("from scratch"), scores("fine-tuning"))
-    assert_right(ex.check_06_paired_difference(right_answer, right_answer.excludes_zero, study))
-    assert_right(ex.check_06_paired_difference(right_answer.mean, right_answer.excludes_zero, study))
+    assert_right(ex.check_07_paired_difference(right_answer, right_answer.excludes_zero, study))
+    assert_right(ex.check_07_paired_difference(right_answer.mean, right_answer.excludes_zero, study))
     reversed_answer = metrics.paired_difference(scores("fine-tuning"), scores("from scratch"))
-    assert_hint(ex.check_06_paired_difference(reversed_answer, right_answer.excludes_zero, study), "sign is reversed")
+    assert_hint(ex.check_07_paired_difference(reversed_answer, right_answer.excludes_zero, study), "sign is reversed")
     shuffled = metrics.paired_difference(scores("from scratch", 10), scores("fine-tuning", 10))
-    assert_hint(ex.check_06_paired_difference(shuffled, True, study), "sorted by seed")
-    assert_hint(ex.check_06_paired_difference(100 * right_answer.mean, True, study), "in points")
-    assert_hint(ex.check_06_paired_difference(right_answer, "yes", study), "True or False")
-    assert_hint(ex.check_06_paired_difference(right_answer, not right_answer.excludes_zero, study), "both ends")
-    assert_hint(ex.check_06_paired_difference("big", True, study), "paired_difference")
+    assert_hint(ex.check_07_paired_difference(shuffled, True, study), "sorted by seed")
+    assert_hint(ex.check_07_paired_difference(100 * right_answer.mean, True, study), "in points")
+    assert_hint(ex.check_07_paired_difference(right_answer, "yes", study), "True or False")
+    assert_hint(ex.check_07_paired_difference(right_answer, not right_answer.excludes_zero, study), "both ends")
+    assert_hint(ex.check_07_paired_difference("big", True, study), "paired_difference")
     with pytest.raises(ValueError, match="sizes"):
-        ex.check_06_paired_difference(right_answer, True, study, size=7)
+        ex.check_07_paired_difference(right_answer, True, study, size=7)
 
 
 def _small_cnn():
@@ -390,7 +390,7 @@ def _small_cnn():
                              keras.layers.GlobalAveragePooling2D(), keras.layers.Dense(3, activation="softmax")])
 
 
-def test_check_07_true_class_maps():
+def test_check_08_true_class_maps():
     from cifar_tutorial import gradcam
 
     model = _small_cnn()
@@ -398,15 +398,15 @@ def test_check_07_true_class_maps():
     predicted = model.predict(images, verbose=0).argmax(axis=1)
     y_true = (predicted + 1) % 3  # every image "wrong": the true class differs from the predicted one
     true_maps = gradcam.grad_cam(model, images, class_indices=y_true)
-    assert_right(ex.check_07_true_class_maps(true_maps, model, images, y_true))
+    assert_right(ex.check_08_true_class_maps(true_maps, model, images, y_true))
     predicted_maps = gradcam.grad_cam(model, images)
     if not np.allclose(predicted_maps, true_maps, atol=1e-3):
-        assert_hint(ex.check_07_true_class_maps(predicted_maps, model, images, y_true), "class_indices")
-    assert_hint(ex.check_07_true_class_maps(true_maps[:2], model, images, y_true), "one map per image")
-    assert_hint(ex.check_07_true_class_maps(np.full_like(true_maps, 0.5), model, images, y_true), "true labels")
+        assert_hint(ex.check_08_true_class_maps(predicted_maps, model, images, y_true), "class_indices")
+    assert_hint(ex.check_08_true_class_maps(true_maps[:2], model, images, y_true), "one map per image")
+    assert_hint(ex.check_08_true_class_maps(np.full_like(true_maps, 0.5), model, images, y_true), "true labels")
 
 
-def test_check_07_centre_share():
+def test_check_08_centre_share():
     rng = np.random.default_rng(1)
     maps = rng.random((5, 8, 8))
     maps[2] = 0  # an all-dark map
@@ -415,9 +415,60 @@ def test_check_07_centre_share():
     heat = maps.sum(axis=(1, 2))
     keep = heat > 0
     shares = maps[keep][:, centre].sum(axis=1) / heat[keep]
-    assert_right(ex.check_07_centre_share(shares, maps))
-    assert_hint(ex.check_07_centre_share(np.r_[shares[:2], 0.0, shares[2:]], maps), "all dark")
-    assert_hint(ex.check_07_centre_share(100 * shares, maps), "percentages")
-    assert_hint(ex.check_07_centre_share(maps[keep][:, centre].mean(axis=1), maps), "mean heat")
-    assert_hint(ex.check_07_centre_share(shares[:2], maps), "one share per map")
-    assert_hint(ex.check_07_centre_share(shares[::-1] * 0.5, maps), "not the shares")
+    assert_right(ex.check_08_centre_share(shares, maps))
+    assert_hint(ex.check_08_centre_share(np.r_[shares[:2], 0.0, shares[2:]], maps), "all dark")
+    assert_hint(ex.check_08_centre_share(100 * shares, maps), "percentages")
+    assert_hint(ex.check_08_centre_share(maps[keep][:, centre].mean(axis=1), maps), "mean heat")
+    assert_hint(ex.check_08_centre_share(shares[:2], maps), "one share per map")
+    assert_hint(ex.check_08_centre_share(shares[::-1] * 0.5, maps), "not the shares")
+
+
+def test_check_05_schedule():
+    steps_per_epoch, epochs = 36, 8
+    total, warmup = epochs * steps_per_epoch, int(0.2 * epochs * steps_per_epoch)
+    schedule = keras.optimizers.schedules.CosineDecay(initial_learning_rate=0.015, warmup_target=0.15,
+                                                      warmup_steps=warmup, decay_steps=total - warmup, alpha=0.01)
+    rates = [float(schedule(step)) for step in range(total)]
+    peak, last = int(np.argmax(rates)), rates[-1]
+    assert peak == warmup and abs(last - 0.0015) < 1e-4  # the end of the warm-up; about alpha times the peak
+    assert_right(ex.check_05_schedule(peak, last, schedule, total))
+    assert_hint(ex.check_05_schedule(0, last, schedule, total), "warm-up starts low")
+    assert_hint(ex.check_05_schedule(total - 1, last, schedule, total), "last step is not the largest")
+    assert_hint(ex.check_05_schedule(peak, max(rates), schedule, total), "that is the peak rate")
+    assert_hint(ex.check_05_schedule(peak, float(schedule(total)), schedule, total), "total_steps - 1")
+    assert_hint(ex.check_05_schedule(total + 3, last, schedule, total), "outside")
+    assert_hint(ex.check_05_schedule("x", last, schedule, total), "whole step")
+
+
+def test_check_05_moving_statistics():
+    from keras import layers
+
+    model = keras.Sequential([keras.Input((8, 8, 3)), layers.Conv2D(4, 3, use_bias=False), layers.BatchNormalization(),
+                              layers.Activation("relu"), layers.Conv2D(6, 3, use_bias=False), layers.BatchNormalization(),
+                              layers.Flatten(), layers.Dense(10)])
+    assert sum(int(np.prod(w.shape)) for w in model.non_trainable_weights) == 2 * (4 + 6)
+    assert_right(ex.check_05_moving_statistics(20, model))
+    assert_hint(ex.check_05_moving_statistics(10, model), "a mean and a variance")
+    assert_hint(ex.check_05_moving_statistics(40, model), "trainable")
+    assert_hint(ex.check_05_moving_statistics(7, model), "layer by layer")
+    assert_hint(ex.check_05_moving_statistics("many", model), "whole number")
+
+
+def test_check_05_ablation_verdicts():
+    study = {"reference": "recipe", "runs": [
+        *({"variant": "recipe", "seed": s, "val_accuracy": 0.70 + 0.01 * i} for i, s in enumerate((1, 2, 3))),
+        *({"variant": "- a", "seed": s, "val_accuracy": 0.60 + 0.01 * i + 0.001 * (i % 2)} for i, s in enumerate((1, 2, 3))),
+        *({"variant": "- b", "seed": s, "val_accuracy": v} for s, v in zip((3, 1, 2), (0.73, 0.69, 0.70))),
+    ]}
+    from cifar_tutorial import metrics
+
+    b = metrics.paired_difference([0.70, 0.71, 0.72], [0.69, 0.70, 0.73])
+    assert b.verdict == "no difference shown"  # the seeds of "- b" are paired, not taken in listed order
+    right_answer = {"- a": "worse", "- b": "no difference shown"}
+    assert_right(ex.check_05_ablation_verdicts(right_answer, study))
+    assert_hint(ex.check_05_ablation_verdicts({"- a": "worse"}, study), "no verdict for: - b")
+    assert_hint(ex.check_05_ablation_verdicts({"- a": "worse", "- b": "maybe"}, study), "one of")
+    feedback = ex.check_05_ablation_verdicts({"- a": "better", "- b": "no difference shown"}, study)
+    assert_hint(feedback, "not the rule's verdict for: - a")
+    assert "worse" not in feedback.message  # the hint names the variant, not its verdict
+    assert_hint(ex.check_05_ablation_verdicts(["worse"], study), "dictionary")

@@ -45,15 +45,15 @@ def architecture(model: keras.Model) -> list[tuple[str, dict]]:
     return described
 
 
-def test_lesson_04_recipe_is_the_package_recipe():
-    lesson_model = lesson_function("04_regularization.ipynb", "make_recipe_model")()
+def test_lesson_05_recipe_is_the_package_recipe():
+    lesson_model = lesson_function("05_training_recipes.ipynb", "make_recipe_model")()
     package_model = recipe.make_model()
     assert architecture(lesson_model) == architecture(package_model)
     assert lesson_model.count_params() == package_model.count_params() == 296_002
 
 
-def test_lesson_04_compiles_the_recipe_with_the_package_hyperparameters():
-    cells = json.loads((NOTEBOOKS / "04_regularization.ipynb").read_text())["cells"]
+def test_lesson_05_compiles_the_recipe_with_the_package_hyperparameters():
+    cells = json.loads((NOTEBOOKS / "05_training_recipes.ipynb").read_text())["cells"]
     source = "\n".join("".join(cell["source"]) for cell in cells if cell["cell_type"] == "code")
     assert f"RECIPE_BATCH_SIZE, PEAK_LEARNING_RATE = profile.recipe_epochs, {recipe.BATCH_SIZE}, " \
            f"{recipe.PEAK_LEARNING_RATE}" in source
@@ -89,20 +89,20 @@ def test_lesson_02_and_03_perceptrons_agree():
 
 
 def test_lesson_06_base_and_classifier_agree_with_its_solutions():
-    """Lesson 06's base (16-32-64 convolutions with batch norm, no biases) and its
+    """Lesson 07's base (16-32-64 convolutions with batch norm, no biases) and its
     classifier, copied into the solutions notebook; the head is 64 x 5 + 5."""
-    for notebook in ("06_transfer_learning.ipynb", "solutions/06_transfer_learning_solutions.ipynb"):
+    for notebook in ("07_transfer_learning.ipynb", "solutions/07_transfer_learning_solutions.ipynb"):
         base = lesson_function(notebook, "make_base")()
         assert isinstance(base.layers[0], layers.Rescaling) and base.output_shape == (None, 8, 8, 64)
         assert base.count_params() == 9 * (3 * 16 + 16 * 32 + 32 * 64) + 4 * (16 + 32 + 64)
         classifier = lesson_function(notebook, "make_classifier")(base, 5)
         assert classifier.count_params() == base.count_params() + 64 * 5 + 5
-    lesson = lesson_function("06_transfer_learning.ipynb", "make_base")()
-    solution = lesson_function("solutions/06_transfer_learning_solutions.ipynb", "make_base")()
+    lesson = lesson_function("07_transfer_learning.ipynb", "make_base")()
+    solution = lesson_function("solutions/07_transfer_learning_solutions.ipynb", "make_base")()
     assert architecture(lesson) == architecture(solution)
 
 
 def test_lesson_06_solution_cnn_is_lesson_03_tutorial_cnn_with_other_outputs():
     tutorial = lesson_function("03_cnn.ipynb", "make_tutorial_cnn")()
-    cifar100 = lesson_function("solutions/06_transfer_learning_solutions.ipynb", "make_tutorial_cnn")(num_classes=10)
+    cifar100 = lesson_function("solutions/07_transfer_learning_solutions.ipynb", "make_tutorial_cnn")(num_classes=10)
     assert architecture(cifar100) == architecture(tutorial)

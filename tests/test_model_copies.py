@@ -78,8 +78,8 @@ PAIRS = [  # (notebook, function in it, function of benchmarks/studies.py)
     ("04_regularization.ipynb", "make_dropout", "make_dropout"),
     ("04_regularization.ipynb", "make_l2", "make_l2"),
     ("04_regularization.ipynb", "make_augmented", "make_augmented"),
-    ("04_regularization.ipynb", "make_batch_norm", "make_batch_norm"),
-    ("06_transfer_learning.ipynb", "make_base", "make_transfer_base"),
+    ("05_training_recipes.ipynb", "make_batch_norm", "make_batch_norm"),
+    ("07_transfer_learning.ipynb", "make_base", "make_transfer_base"),
 ]
 
 
@@ -92,17 +92,17 @@ def test_study_model_is_the_lessons_model(study, notebook, lesson_name, study_na
 
 
 def test_transfer_classifier_is_lesson_06s(study):
-    make_base = notebook_function("06_transfer_learning.ipynb", "make_base")
-    make_classifier = notebook_function("06_transfer_learning.ipynb", "make_classifier")
+    make_base = notebook_function("07_transfer_learning.ipynb", "make_base")
+    make_classifier = notebook_function("07_transfer_learning.ipynb", "make_classifier")
     lesson_model = make_classifier(make_base(), 5)
     study_model = study.make_transfer_classifier(study.make_transfer_base(), 5)
     assert architecture(lesson_model) == architecture(study_model)
 
 
-def test_ablations_recipe_is_lesson_04s_recipe(study):
+def test_ablations_recipe_is_lesson_05s_recipe(study):
     """The ablation study builds its variants with ``recipe.make_model``; the recipe it takes
-    apart must be the one lesson 04 writes out layer by layer."""
-    lesson_model = notebook_function("04_regularization.ipynb", "make_recipe_model")()
+    apart must be the one lesson 05 writes out layer by layer."""
+    lesson_model = notebook_function("05_training_recipes.ipynb", "make_recipe_model")()
     x_train = np.random.default_rng(0).integers(0, 256, (64, 32, 32, 3)).astype("uint8")  # only shapes matter
     study_model = study.make_recipe(x_train)
     assert architecture(lesson_model) == architecture(study_model)

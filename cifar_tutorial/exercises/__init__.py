@@ -10,24 +10,24 @@ Functions are named ``check_<lesson>_<what>``, in the order of the lesson's
 exercises.
 
 The checks live in one module per pair of lessons
-(:mod:`~cifar_tutorial.exercises.first_models`, :mod:`~cifar_tutorial.exercises.networks`,
-:mod:`~cifar_tutorial.exercises.evaluation`, :mod:`~cifar_tutorial.exercises.interpretation` for lesson 07), the lessons' concept quizzes in
+(:mod:`~cifar_tutorial.exercises.first_models`, :mod:`~cifar_tutorial.exercises.networks`, :mod:`~cifar_tutorial.exercises.recipes` for lesson 05,
+:mod:`~cifar_tutorial.exercises.evaluation`, :mod:`~cifar_tutorial.exercises.interpretation` for lesson 08), the lessons' concept quizzes in
 :mod:`~cifar_tutorial.exercises.quizzes`, and are all importable from here.
 """
 
 from cifar_tutorial.exercises.evaluation import (
-    check_05_confidence_threshold,
-    check_05_ece_bins,
-    check_05_lowest_recall,
-    check_06_majority_baseline,
-    check_06_new_classes,
-    check_06_paired_difference,
-    check_06_trainable_parameters,
+    check_06_confidence_threshold,
+    check_06_ece_bins,
+    check_06_lowest_recall,
+    check_07_majority_baseline,
+    check_07_new_classes,
+    check_07_paired_difference,
+    check_07_trainable_parameters,
 )
 from cifar_tutorial.exercises.interpretation import (
-    check_07_centre_share,
-    check_07_grad_cam,
-    check_07_true_class_maps,
+    check_08_centre_share,
+    check_08_grad_cam,
+    check_08_true_class_maps,
 )
 from cifar_tutorial.exercises.feedback import (
     Feedback,
@@ -52,6 +52,12 @@ from cifar_tutorial.exercises.quizzes import (
     check_05_quiz,
     check_06_quiz,
     check_07_quiz,
+    check_08_quiz,
+)
+from cifar_tutorial.exercises.recipes import (
+    check_05_ablation_verdicts,
+    check_05_moving_statistics,
+    check_05_schedule,
 )
 from cifar_tutorial.exercises.networks import (
     check_03_block2_parameters,
@@ -73,6 +79,7 @@ __all__ = [
     "check_05_quiz",
     "check_06_quiz",
     "check_07_quiz",
+    "check_08_quiz",
     "check_00_by_hand",
     "check_00_mistakes",
     "check_00_parameters",
@@ -89,14 +96,17 @@ __all__ = [
     "check_04_augmentation",
     "check_04_callbacks",
     "check_04_gap",
-    "check_05_confidence_threshold",
-    "check_05_ece_bins",
-    "check_05_lowest_recall",
-    "check_06_majority_baseline",
-    "check_06_new_classes",
-    "check_06_paired_difference",
-    "check_06_trainable_parameters",
-    "check_07_true_class_maps",
-    "check_07_grad_cam",
-    "check_07_centre_share",
+    "check_05_ablation_verdicts",
+    "check_05_moving_statistics",
+    "check_05_schedule",
+    "check_06_confidence_threshold",
+    "check_06_ece_bins",
+    "check_06_lowest_recall",
+    "check_07_majority_baseline",
+    "check_07_new_classes",
+    "check_07_paired_difference",
+    "check_07_trainable_parameters",
+    "check_08_true_class_maps",
+    "check_08_grad_cam",
+    "check_08_centre_share",
 ]

@@ -1,4 +1,4 @@
-"""Checks for the exercises of lessons 05 (evaluation) and 06 (transfer learning)."""
+"""Checks for the exercises of lessons 06 (evaluation) and 07 (transfer learning)."""
 
 from __future__ import annotations
 
@@ -12,9 +12,9 @@ from cifar_tutorial.exercises.feedback import Feedback, all_layers, as_int, hint
 from cifar_tutorial.metrics import expected_calibration_error
 
 
-def check_05_lowest_recall(class_name: str, y_true: np.ndarray, y_pred: np.ndarray,
+def check_06_lowest_recall(class_name: str, y_true: np.ndarray, y_pred: np.ndarray,
                            class_names: Sequence[str] = CLASS_NAMES) -> Feedback:
-    """Exercise 05.1: the class with the lowest recall (ties: any of them)."""
+    """Exercise 06.1: the class with the lowest recall (ties: any of them)."""
     from sklearn.metrics import precision_score, recall_score
 
     labels = list(range(len(class_names)))
@@ -30,8 +30,8 @@ def check_05_lowest_recall(class_name: str, y_true: np.ndarray, y_pred: np.ndarr
     return hint("not the lowest. classification_report lists recall per class; or recall_score(average=None).")
 
 
-def check_05_ece_bins(ece: Mapping[int, float], y_true: np.ndarray, probabilities: np.ndarray) -> Feedback:
-    """Exercise 05.2: ``{5: ece, 20: ece}``, the expected calibration error
+def check_06_ece_bins(ece: Mapping[int, float], y_true: np.ndarray, probabilities: np.ndarray) -> Feedback:
+    """Exercise 06.2: ``{5: ece, 20: ece}``, the expected calibration error
     with 5 and with 20 bins (:func:`cifar_tutorial.metrics.expected_calibration_error`)."""
     if set(ece) != {5, 20}:
         return hint("give a dict with keys 5 and 20, the numbers of bins.")
@@ -47,9 +47,9 @@ _THRESHOLD_RIGHT = ("the lowest threshold at which the model reaches the target 
                     "least this confident about (or, with None, no threshold reaches it). The rest would go to a person.")
 
 
-def check_05_confidence_threshold(threshold, y_true: np.ndarray, probabilities: np.ndarray,
+def check_06_confidence_threshold(threshold, y_true: np.ndarray, probabilities: np.ndarray,
                                   target_accuracy: float = 0.9) -> Feedback:
-    """Exercise 05.3: the lowest confidence threshold such that the images whose top
+    """Exercise 06.3: the lowest confidence threshold such that the images whose top
     probability is at least ``threshold`` are classified with accuracy of at
     least ``target_accuracy`` (any threshold that keeps the same images is as
     good); ``None`` if no threshold reaches it.
@@ -89,8 +89,8 @@ def _weight_count(weights) -> int:
     return int(sum(np.prod(w.shape) for w in weights))
 
 
-def check_06_trainable_parameters(answer, model: keras.Model, base_state: str | None = None) -> Feedback:
-    """Exercise 06.1: how many parameters ``model.fit`` would update in
+def check_07_trainable_parameters(answer, model: keras.Model, base_state: str | None = None) -> Feedback:
+    """Exercise 07.1: how many parameters ``model.fit`` would update in
     ``model`` as it is now (``model.trainable_weights``): after
     ``base.trainable = False`` only the new head's; after
     ``base.trainable = True`` all but batch normalization's moving statistics,
@@ -135,8 +135,8 @@ def check_06_trainable_parameters(answer, model: keras.Model, base_state: str | 
                  "parameters after the total.")
 
 
-def check_06_paired_difference(difference, excludes_zero, study: Mapping, size: int = 25) -> Feedback:
-    """Exercise 06.2: one verdict of lesson 06's transfer study read by hand: fine-tuning minus
+def check_07_paired_difference(difference, excludes_zero, study: Mapping, size: int = 25) -> Feedback:
+    """Exercise 07.2: one verdict of lesson 07's transfer study read by hand: fine-tuning minus
     training from scratch at ``size`` labelled images per class, paired by seed, with
     ``metrics.paired_difference`` (Student's t over the paired seeds, lesson 04's rule).
 
@@ -180,8 +180,8 @@ def check_06_paired_difference(difference, excludes_zero, study: Mapping, size: 
                  "counts as an effect.")
 
 
-def check_06_new_classes(model, num_classes: int) -> Feedback:
-    """Exercise 06.3: lesson 03's CNN made for another set of classes (CIFAR-100's 100 fine
+def check_07_new_classes(model, num_classes: int) -> Feedback:
+    """Exercise 07.3: lesson 03's CNN made for another set of classes (CIFAR-100's 100 fine
     classes or 20 superclasses, or CIFAR-10 regrouped offline): input ``(32, 32, 3)`` scaled by a
     ``Rescaling`` layer, output ``num_classes`` softmax probabilities.
 
@@ -205,8 +205,8 @@ def check_06_new_classes(model, num_classes: int) -> Feedback:
     return right(f"lesson 03's CNN with {want} outputs: only the last layer depends on the number of classes.")
 
 
-def check_06_majority_baseline(answer, y_test: np.ndarray) -> Feedback:
-    """Exercise 06.3: the accuracy on ``y_test`` (integer labels ``(N,)``) of a classifier that always
+def check_07_majority_baseline(answer, y_test: np.ndarray) -> Feedback:
+    """Exercise 07.3: the accuracy on ``y_test`` (integer labels ``(N,)``) of a classifier that always
     answers the most common class, as a fraction in [0, 1] (a percentage above 1 is read as such)."""
     y_test = np.asarray(y_test).ravel()
     try:

@@ -196,7 +196,7 @@ def check_04_augmentation(augmentation) -> Feedback:
 def check_04_callbacks(callbacks: Sequence) -> Feedback:
     """Exercise 04.3: callbacks that stop when validation accuracy has not
     improved for 5 epochs, restore the best weights, and save the best model in
-    the ``.keras`` format (lesson 04's step 6 watches validation loss instead)."""
+    the ``.keras`` format (lesson 04's step 5 watches validation loss instead)."""
     stops = [c for c in callbacks if isinstance(c, keras.callbacks.EarlyStopping)]
     saves = [c for c in callbacks if isinstance(c, keras.callbacks.ModelCheckpoint)]
     if not stops:

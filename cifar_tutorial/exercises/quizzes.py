@@ -78,7 +78,7 @@ QUIZZES: dict[str, list[Question]] = {
             "B": "no images were generated; they are small photographs.",
             "C": "they were picked by hand from 80 Million Tiny Images, a collection gathered by web "
                  "search (Krizhevsky, 2009; see the data provenance page).",
-            "D": "ImageNet is a different collection (larger images, 1,000 classes; lesson 06 uses it).",
+            "D": "ImageNet is a different collection (larger images, 1,000 classes; lesson 07 uses it).",
         }),
         Question("shapes, dtypes, ranges and axes", "A", {
             "A": "the first index picks the image (the 11th), the next two run over its rows and columns, "
@@ -143,13 +143,6 @@ QUIZZES: dict[str, list[Question]] = {
         }),
     ],
     "04": [
-        Question("the learning-rate schedule", "B", {
-            "A": "warm-up starts at a tenth of the peak and rises from there, so the first step is one of "
-                 "the smaller ones, not the largest.",
-            "B": "warm-up raises the rate to its peak, then the cosine lowers it to 1% of the peak.",
-            "C": "the cosine decay ends at 1% of the peak at the last step: the smallest rate, not the largest.",
-            "D": "a schedule changes the rate at every step.",
-        }),
         Question("an effect or noise?", "C", {
             "A": "two identical runs already ended 4 points apart, so chance alone moves a run that far; "
                  "3 points over one run cannot be told from chance.",
@@ -164,10 +157,48 @@ QUIZZES: dict[str, list[Question]] = {
             "B": "an L2 penalty adds the size of the weights to the loss; the images are unchanged.",
             "C": "augmentation layers flip and shift each training image anew at every epoch, so the model "
                  "seldom sees the same picture twice; at prediction time they do nothing.",
-            "D": "batch normalization rescales the activations inside the network; the images are unchanged.",
+            "D": "early stopping chooses when training ends; the images are unchanged.",
+        }),
+        Question("what restore_best_weights does", "B", {
+            "A": "without restore_best_weights the model keeps the last epoch's weights; with it, Keras 3 "
+                 "restores the best epoch's even when training ran to the end.",
+            "B": "restore_best_weights rolls the model back to the epoch with the best monitored value, "
+                 "here the lowest validation loss, whether or not training stopped early.",
+            "C": "patience counts how long to wait before stopping; it does not choose the weights.",
+            "D": "a run that never stops early is normal: the callback simply does not stop it.",
         }),
     ],
     "05": [
+        Question("the learning-rate schedule", "B", {
+            "A": "warm-up starts at a tenth of the peak and rises from there, so the first step is one of "
+                 "the smaller ones, not the largest.",
+            "B": "warm-up raises the rate to its peak, then the cosine lowers it to 1% of the peak.",
+            "C": "the cosine decay ends at 1% of the peak at the last step: the smallest rate, not the largest.",
+            "D": "a schedule changes the rate at every step.",
+        }),
+        Question("batch normalization's moving average", "C", {
+            "A": "2.0 would replace the average by the batch's mean; momentum 0.9 keeps 90% of the old value.",
+            "B": "1.8 gives the batch the weight 0.9; the old average gets momentum 0.9, the batch 1 - 0.9.",
+            "C": "0.9 · 0.0 + (1 - 0.9) · 2.0 = 0.2: the average moves a tenth of the way towards the batch.",
+            "D": "the moving averages are updated at every training step; prediction only uses them.",
+        }),
+        Question("choosing on validation data", "A", {
+            "A": "a choice made on the validation set stands, and the test score is reported whatever it "
+                 "is; choosing on it would make the test score optimistic.",
+            "B": "dropping it because of the test score is choosing on the test set.",
+            "C": "picking the better test score makes that score an optimistic, biased estimate.",
+            "D": "retraining until validation and test agree tunes the model to the test set.",
+        }),
+        Question("reading an ablation", "C", {
+            "A": "an interval that contains zero does not show that the ingredient is useless; more runs, "
+                 "or another regime, might show an effect.",
+            "B": "to show harm the interval would have to lie above zero (the recipe better without it).",
+            "C": "an interval containing zero is 'no difference shown' in five runs, in this regime: "
+                 "not proof of no effect.",
+            "D": "a wide interval around zero is what a small or absent effect gives with five runs.",
+        }),
+    ],
+    "06": [
         Question("McNemar's test", "B", {
             "A": "images both models get right, or both wrong, cannot tell them apart.",
             "B": "only the images exactly one model gets right tell the two apart; the test asks how "
@@ -207,7 +238,7 @@ QUIZZES: dict[str, list[Question]] = {
             "D": "accuracy counts mistakes; only looking at them shows how they happen.",
         }),
     ],
-    "06": [
+    "07": [
         Question("reading the learning-curve study", "A", {
             "A": "feature extraction minus from scratch excluded zero only at 5 labelled images per class.",
             "B": "at most sizes the study's intervals include zero: no difference shown.",
@@ -223,7 +254,7 @@ QUIZZES: dict[str, list[Question]] = {
                  "preprocess_input (0..255 to -1..1).",
         }),
     ],
-    "07": [
+    "08": [
         Question("an all-dark heat map", "B", {
             "A": "the model did see the image and gave it a class; the map says only where, at this layer, "
                  "the evidence for that class was.",
@@ -259,7 +290,7 @@ def check_quiz(lesson: str, answers) -> Feedback:
     """Check a lesson's concept quiz.
 
     Args:
-        lesson: ``"00"`` to ``"07"``.
+        lesson: ``"00"`` to ``"08"``.
         answers: the chosen letters in question order, as a string (``"BCA"``), a sequence
             (``["B", "C", "A"]``) or a mapping from question number (from 1) to letter.
 
@@ -316,24 +347,30 @@ def check_03_quiz(answers) -> Feedback:
 
 
 def check_04_quiz(answers) -> Feedback:
-    """Lesson 04's concept quiz (the schedule; an effect or noise; what each remedy changes). See
-    :func:`check_quiz`."""
+    """Lesson 04's concept quiz (an effect or noise; what each remedy changes; what
+    ``restore_best_weights`` keeps). See :func:`check_quiz`."""
     return check_quiz("04", answers)
 
 
 def check_05_quiz(answers) -> Feedback:
-    """Lesson 05's concept quiz (McNemar; the confusion matrix by columns; ``tf.data``; the
-    ``.keras`` format; which mistakes to inspect). See :func:`check_quiz`."""
+    """Lesson 05's concept quiz (the schedule; batch normalization's moving average; choosing on
+    validation data; reading an ablation). See :func:`check_quiz`."""
     return check_quiz("05", answers)
 
 
 def check_06_quiz(answers) -> Feedback:
-    """Lesson 06's concept quiz (reading the learning-curve study; a ``keras.applications``
-    model). See :func:`check_quiz`."""
+    """Lesson 06's concept quiz (McNemar; the confusion matrix by columns; ``tf.data``; the
+    ``.keras`` format; which mistakes to inspect). See :func:`check_quiz`."""
     return check_quiz("06", answers)
 
 
 def check_07_quiz(answers) -> Feedback:
-    """Lesson 07's concept quiz (an all-dark heat map; choosing the layer; what a heat map shows).
-    See :func:`check_quiz`."""
+    """Lesson 07's concept quiz (reading the learning-curve study; a ``keras.applications``
+    model). See :func:`check_quiz`."""
     return check_quiz("07", answers)
+
+
+def check_08_quiz(answers) -> Feedback:
+    """Lesson 08's concept quiz (an all-dark heat map; choosing the layer; what a heat map shows).
+    See :func:`check_quiz`."""
+    return check_quiz("08", answers)
