@@ -197,6 +197,13 @@ QUIZZES: dict[str, list[Question]] = {
                  "not proof of no effect.",
             "D": "a wide interval around zero is what a small or absent effect gives with five runs.",
         }),
+        Question("fit's logged accuracy and the finished model's", "B", {
+            "A": "this model has no dropout; what differs is how batch normalization normalises.",
+            "B": "in training, batch normalization uses each batch's own statistics while the weights "
+                 "still change; evaluate uses the moving averages, which can describe the layers' inputs worse.",
+            "C": "the table's training accuracy is measured on the training images, in inference mode.",
+            "D": "nothing was saved or reloaded: the same model in memory gives both numbers.",
+        }),
     ],
     "06": [
         Question("McNemar's test", "B", {
@@ -354,7 +361,8 @@ def check_04_quiz(answers) -> Feedback:
 
 def check_05_quiz(answers) -> Feedback:
     """Lesson 05's concept quiz (the schedule; batch normalization's moving average; choosing on
-    validation data; reading an ablation). See :func:`check_quiz`."""
+    validation data; reading an ablation; why ``fit``'s logged accuracy differs). See
+    :func:`check_quiz`."""
     return check_quiz("05", answers)
 
 
