@@ -51,8 +51,8 @@ def check_05_schedule(peak_step, last_rate, schedule, total_steps: int) -> Feedb
         if np.isclose(last, rates.max(), rtol=1e-6):
             return hint("that is the peak rate; the question asks for the rate at the last step.")
         return hint("evaluate the schedule at the last step, total_steps - 1 (steps count from 0).")
-    return right(f"the rate rises during the warm-up to its peak, then the cosine brings it down to "
-                 f"{rates[-1] / rates.max():.0%} of the peak by the last step.")
+    return right("the rate rises during the warm-up to its peak, then the cosine decay lowers it for the rest "
+                 "of the run, towards its floor of alpha times the peak.")
 
 
 def check_05_moving_statistics(count, model: keras.Model) -> Feedback:
