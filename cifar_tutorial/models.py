@@ -1,9 +1,9 @@
-"""Saving and loading trained models with their metadata (lessons 04 to 08).
+"""Saving and loading trained models with their metadata (lessons 04 to 09).
 
 The lessons write their models out layer by layer; this module holds only
 what several lessons reuse: saving a model with a JSON file of facts about it
 (lessons 04 and 05), loading both back and saying what the model was trained on
-(lessons 06 and 08). A saved file is plain Keras: architecture and weights,
+(lessons 06 and 09). A saved file is plain Keras: architecture and weights,
 no training configuration, so ``keras.saving.load_model`` reads it in a
 project that has never heard of this course. Every model of the course takes
 images ``(batch, 32, 32, 3)`` with pixels 0..255 and scales them itself
@@ -78,13 +78,13 @@ def load_with_metadata(name: str, models_dir=None) -> tuple[keras.Model, dict]:
     Raises:
         FileNotFoundError: ``<name>.keras`` or its ``.json`` is missing; the
             message says which lesson saves it (the name's first two digits, e.g.
-            ``"07_transfer"``: lesson 07).
+            ``"08_transfer"``: lesson 08).
         SavedModelError: either file exists but cannot be read; the message
             names the file and the fix.
     """
     folder = _folder(models_dir)
     path, meta_path = folder / f"{name}.keras", folder / f"{name}.json"
-    lesson = name[:2] if name[:2].isdigit() else "05"  # "05_best" is saved by lesson 05, "07_transfer" by 07
+    lesson = name[:2] if name[:2].isdigit() else "05"  # "05_best" is saved by lesson 05, "08_transfer" by 08
     if not path.is_file() or not meta_path.is_file():
         raise FileNotFoundError(f"No saved model {name!r} in {folder}: run lesson {lesson} to train and save it.")
     fix = (f"Fix: delete {path.name} and {meta_path.name}, then run lesson {lesson} again "
@@ -125,7 +125,7 @@ def describe_saved_model(metadata: dict, profile: str | None = None, data: str |
 
     epochs = metadata.get("epochs")
     tested = "" if metadata.get("test_accuracy") is None else f"; test accuracy {fact('test_accuracy', '{:.1%}')}"
-    length = (f"{fact('steps', '{:,}')} steps" if metadata.get("steps") is not None  # lesson 07 counts steps
+    length = (f"{fact('steps', '{:,}')} steps" if metadata.get("steps") is not None  # lesson 08 counts steps
               else f"{fact('epochs')} epoch{'' if epochs == 1 else 's'}")
     lines = [f"Saved model: {fact('variant')}; trained in profile {fact('profile', '{!r}')} on "
              f"{fact('train_images', '{:,}')} images for {length}"

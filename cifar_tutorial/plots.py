@@ -255,7 +255,7 @@ def plot_reliability_diagram(edges: np.ndarray, accuracy: np.ndarray, confidence
 
 def plot_grad_cam(x: np.ndarray, heatmaps: np.ndarray, titles: Sequence[str], columns: int = 6,
                   alpha: float = 0.45, row_labels: Sequence[str] | None = None):
-    """Each image beside itself with its Grad-CAM heat map drawn over it (lesson 08).
+    """Each image beside itself with its Grad-CAM heat map drawn over it (lesson 09).
 
     The heat map (:func:`cifar_tutorial.gradcam.grad_cam`, ``(N, h, w)`` in
     [0, 1] at the layer's resolution) is stretched over the 32x32 image with
@@ -367,7 +367,7 @@ def plot_study(study: Mapping, live: Mapping[str, float] | None = None, title: s
 
 def plot_learning_curve_study(study: Mapping, live: Mapping[str, Sequence[float]] | None = None,
                               title: str | None = None):
-    """A replicated learning-curve study beside this notebook's run (lesson 07).
+    """A replicated learning-curve study beside this notebook's run (lesson 08).
 
     Left: each method's mean validation accuracy over the study's seeds at every labelled-set
     size, with its 95% interval as a band, each method with its own colour and marker; ``live``

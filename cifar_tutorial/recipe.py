@@ -104,7 +104,7 @@ def make_model(whitening_images: np.ndarray | None = None, widths: tuple[int, in
             initial filters (for a model whose weights will be loaded).
         widths: output channels of the three conv blocks.
         name: the model's name.
-        num_classes: output classes (10; lesson 07 pre-trains it on 5).
+        num_classes: output classes (10; lesson 08 pre-trains it on 5).
         whitening, augmentation, batch_norm_momentum: one ingredient switched off or changed,
             for the ablation study in ``benchmarks/studies.py`` (lesson 05); the defaults are the recipe.
     """

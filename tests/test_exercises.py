@@ -258,7 +258,7 @@ def test_lesson_06_checks(rng):
     assert_hint(ex.check_06_confidence_threshold(0.94, truth, graded), "a lower one also reaches it")
 
 
-# --------------------------------------------------------------------------- lesson 07
+# --------------------------------------------------------------------------- lesson 08
 def _transfer_model(frozen: bool):
     base = keras.Sequential([keras.Input(shape=(32, 32, 3)), keras.layers.Rescaling(1 / 255),
                              keras.layers.Conv2D(4, 3, use_bias=False), keras.layers.BatchNormalization(),
@@ -269,24 +269,24 @@ def _transfer_model(frozen: bool):
     return keras.Model(inputs, keras.layers.Dense(5, activation="softmax")(x))
 
 
-def test_check_07_trainable_parameters():
+def test_check_08_trainable_parameters():
     frozen, unfrozen = _transfer_model(True), _transfer_model(False)
     head, kernels, scale_offset, moving = 4 * 5 + 5, 3 * 3 * 3 * 4, 2 * 4, 2 * 4
-    assert_right(ex.check_07_trainable_parameters(head, frozen))
-    assert_right(ex.check_07_trainable_parameters(head, frozen, base_state="frozen"))
-    assert_hint(ex.check_07_trainable_parameters(head, frozen, base_state="unfrozen"), "base.trainable is False")
-    assert_hint(ex.check_07_trainable_parameters(head, unfrozen, base_state="frozen"), "base.trainable is True")
+    assert_right(ex.check_08_trainable_parameters(head, frozen))
+    assert_right(ex.check_08_trainable_parameters(head, frozen, base_state="frozen"))
+    assert_hint(ex.check_08_trainable_parameters(head, frozen, base_state="unfrozen"), "base.trainable is False")
+    assert_hint(ex.check_08_trainable_parameters(head, unfrozen, base_state="frozen"), "base.trainable is True")
     with pytest.raises(ValueError, match="base_state"):
-        ex.check_07_trainable_parameters(head, frozen, base_state="cold")
-    assert_hint(ex.check_07_trainable_parameters(head + kernels + scale_offset + moving, frozen), "frozen ones included")
-    assert_hint(ex.check_07_trainable_parameters(kernels + scale_offset + moving, frozen), "leaves alone")
-    assert_right(ex.check_07_trainable_parameters(head + kernels + scale_offset, unfrozen))
-    assert_hint(ex.check_07_trainable_parameters(head + kernels + scale_offset + moving, unfrozen), "frozen ones included")
-    assert_hint(ex.check_07_trainable_parameters("lots", unfrozen), "whole number")
-    assert_hint(ex.check_07_trainable_parameters(7, unfrozen), "model.summary()")
+        ex.check_08_trainable_parameters(head, frozen, base_state="cold")
+    assert_hint(ex.check_08_trainable_parameters(head + kernels + scale_offset + moving, frozen), "frozen ones included")
+    assert_hint(ex.check_08_trainable_parameters(kernels + scale_offset + moving, frozen), "leaves alone")
+    assert_right(ex.check_08_trainable_parameters(head + kernels + scale_offset, unfrozen))
+    assert_hint(ex.check_08_trainable_parameters(head + kernels + scale_offset + moving, unfrozen), "frozen ones included")
+    assert_hint(ex.check_08_trainable_parameters("lots", unfrozen), "whole number")
+    assert_hint(ex.check_08_trainable_parameters(7, unfrozen), "model.summary()")
 
 
-def test_check_08_grad_cam():
+def test_check_09_grad_cam():
     rng = np.random.default_rng(0)
     maps, grads = rng.random((4, 4, 6)), rng.normal(size=(4, 4, 6))
     raw = (maps * grads.mean(axis=(0, 1))).sum(axis=-1)
@@ -294,42 +294,42 @@ def test_check_08_grad_cam():
         grads = -grads
         raw = -raw
     right = np.maximum(raw, 0) / np.maximum(raw, 0).max()
-    assert_right(ex.check_08_grad_cam(right, maps, grads))
-    assert_hint(ex.check_08_grad_cam(np.maximum(raw, 0), maps, grads), "not yet scaled")
-    assert_hint(ex.check_08_grad_cam(raw / np.abs(raw).max(), maps, grads), "ReLU")
+    assert_right(ex.check_09_grad_cam(right, maps, grads))
+    assert_hint(ex.check_09_grad_cam(np.maximum(raw, 0), maps, grads), "not yet scaled")
+    assert_hint(ex.check_09_grad_cam(raw / np.abs(raw).max(), maps, grads), "ReLU")
     per_position = np.maximum((maps * grads).sum(axis=-1), 0)
-    assert_hint(ex.check_08_grad_cam(per_position / per_position.max(), maps, grads), "average the gradients")
-    assert_hint(ex.check_08_grad_cam(right.mean(axis=0), maps, grads), "height and width")
-    assert_hint(ex.check_08_grad_cam(right, maps[None], grads[None]), "one image")
+    assert_hint(ex.check_09_grad_cam(per_position / per_position.max(), maps, grads), "average the gradients")
+    assert_hint(ex.check_09_grad_cam(right.mean(axis=0), maps, grads), "height and width")
+    assert_hint(ex.check_09_grad_cam(right, maps[None], grads[None]), "one image")
     wrong = rng.random((4, 4))
-    feedback = str(ex.check_08_grad_cam(wrong, maps, grads))
+    feedback = str(ex.check_09_grad_cam(wrong, maps, grads))
     assert "section 1's steps" in feedback and "mean(" not in feedback  # the method, not the code
 
 
-def test_check_07_new_classes():
+def test_check_08_new_classes():
     def cnn(units, rescale=True, activation="softmax"):
         first = [keras.layers.Rescaling(1 / 255)] if rescale else []
         return keras.Sequential([keras.Input(shape=(32, 32, 3)), *first, keras.layers.Conv2D(4, 3),
                                  keras.layers.Flatten(), keras.layers.Dense(units, activation=activation)])
-    assert_right(ex.check_07_new_classes(cnn(20), 20))
-    assert_right(ex.check_07_new_classes(cnn(2), 2))
-    assert_hint(ex.check_07_new_classes(cnn(10), 20), "has 20 classes")
-    assert_hint(ex.check_07_new_classes(cnn(20, rescale=False), 20), "Rescaling")
-    assert_hint(ex.check_07_new_classes(cnn(20, activation=None), 20), "softmax")
-    assert_hint(ex.check_07_new_classes("a model", 2), "keras.Model")
+    assert_right(ex.check_08_new_classes(cnn(20), 20))
+    assert_right(ex.check_08_new_classes(cnn(2), 2))
+    assert_hint(ex.check_08_new_classes(cnn(10), 20), "has 20 classes")
+    assert_hint(ex.check_08_new_classes(cnn(20, rescale=False), 20), "Rescaling")
+    assert_hint(ex.check_08_new_classes(cnn(20, activation=None), 20), "softmax")
+    assert_hint(ex.check_08_new_classes("a model", 2), "keras.Model")
     with pytest.raises(ValueError, match="num_classes"):
-        ex.check_07_new_classes(cnn(2), 1)
+        ex.check_08_new_classes(cnn(2), 1)
 
 
-def test_check_07_majority_baseline():
+def test_check_08_majority_baseline():
     y = np.array([0] * 6 + [1] * 4)  # six of one class, four of the other
-    assert_right(ex.check_07_majority_baseline(0.6, y))
-    assert_right(ex.check_07_majority_baseline(60, y))  # a percentage
-    assert_hint(ex.check_07_majority_baseline(0.5, y), "equally common")
-    assert_hint(ex.check_07_majority_baseline(0.4, y), "np.bincount")
-    assert_hint(ex.check_07_majority_baseline("most", y), "as a number")
+    assert_right(ex.check_08_majority_baseline(0.6, y))
+    assert_right(ex.check_08_majority_baseline(60, y))  # a percentage
+    assert_hint(ex.check_08_majority_baseline(0.5, y), "equally common")
+    assert_hint(ex.check_08_majority_baseline(0.4, y), "np.bincount")
+    assert_hint(ex.check_08_majority_baseline("most", y), "as a number")
     balanced = np.repeat(np.arange(4), 5)
-    assert_right(ex.check_07_majority_baseline(0.25, balanced))  # equal classes: the two baselines agree
+    assert_right(ex.check_08_majority_baseline(0.25, balanced))  # equal classes: the two baselines agree
 
 
 def test_quizzes_explain_every_option_and_match_the_lessons():
@@ -359,7 +359,7 @@ def test_quizzes_explain_every_option_and_match_the_lessons():
         assert len(right) == 1 or right not in quiz, f"lesson {lesson} shows its quiz's answers"
 
 
-def test_check_07_paired_difference():
+def test_check_08_paired_difference():
     from cifar_tutorial import metrics, studies
 
     study = studies.load("transfer")
@@ -369,18 +369,18 @@ def test_check_07_paired_difference():
         return [r["val_accuracy"] for r in runs]
 
     right_answer = metrics.paired_difference(scores("from scratch"), scores("fine-tuning"))
-    assert_right(ex.check_07_paired_difference(right_answer, right_answer.excludes_zero, study))
-    assert_right(ex.check_07_paired_difference(right_answer.mean, right_answer.excludes_zero, study))
+    assert_right(ex.check_08_paired_difference(right_answer, right_answer.excludes_zero, study))
+    assert_right(ex.check_08_paired_difference(right_answer.mean, right_answer.excludes_zero, study))
     reversed_answer = metrics.paired_difference(scores("fine-tuning"), scores("from scratch"))
-    assert_hint(ex.check_07_paired_difference(reversed_answer, right_answer.excludes_zero, study), "sign is reversed")
+    assert_hint(ex.check_08_paired_difference(reversed_answer, right_answer.excludes_zero, study), "sign is reversed")
     shuffled = metrics.paired_difference(scores("from scratch", 10), scores("fine-tuning", 10))
-    assert_hint(ex.check_07_paired_difference(shuffled, True, study), "sorted by seed")
-    assert_hint(ex.check_07_paired_difference(100 * right_answer.mean, True, study), "in points")
-    assert_hint(ex.check_07_paired_difference(right_answer, "yes", study), "True or False")
-    assert_hint(ex.check_07_paired_difference(right_answer, not right_answer.excludes_zero, study), "both ends")
-    assert_hint(ex.check_07_paired_difference("big", True, study), "paired_difference")
+    assert_hint(ex.check_08_paired_difference(shuffled, True, study), "sorted by seed")
+    assert_hint(ex.check_08_paired_difference(100 * right_answer.mean, True, study), "in points")
+    assert_hint(ex.check_08_paired_difference(right_answer, "yes", study), "True or False")
+    assert_hint(ex.check_08_paired_difference(right_answer, not right_answer.excludes_zero, study), "both ends")
+    assert_hint(ex.check_08_paired_difference("big", True, study), "paired_difference")
     with pytest.raises(ValueError, match="sizes"):
-        ex.check_07_paired_difference(right_answer, True, study, size=7)
+        ex.check_08_paired_difference(right_answer, True, study, size=7)
 
 
 def _small_cnn():
@@ -390,7 +390,7 @@ def _small_cnn():
                              keras.layers.GlobalAveragePooling2D(), keras.layers.Dense(3, activation="softmax")])
 
 
-def test_check_08_true_class_maps():
+def test_check_09_true_class_maps():
     from cifar_tutorial import gradcam
 
     model = _small_cnn()
@@ -398,15 +398,15 @@ def test_check_08_true_class_maps():
     predicted = model.predict(images, verbose=0).argmax(axis=1)
     y_true = (predicted + 1) % 3  # every image "wrong": the true class differs from the predicted one
     true_maps = gradcam.grad_cam(model, images, class_indices=y_true)
-    assert_right(ex.check_08_true_class_maps(true_maps, model, images, y_true))
+    assert_right(ex.check_09_true_class_maps(true_maps, model, images, y_true))
     predicted_maps = gradcam.grad_cam(model, images)
     if not np.allclose(predicted_maps, true_maps, atol=1e-3):
-        assert_hint(ex.check_08_true_class_maps(predicted_maps, model, images, y_true), "class_indices")
-    assert_hint(ex.check_08_true_class_maps(true_maps[:2], model, images, y_true), "one map per image")
-    assert_hint(ex.check_08_true_class_maps(np.full_like(true_maps, 0.5), model, images, y_true), "true labels")
+        assert_hint(ex.check_09_true_class_maps(predicted_maps, model, images, y_true), "class_indices")
+    assert_hint(ex.check_09_true_class_maps(true_maps[:2], model, images, y_true), "one map per image")
+    assert_hint(ex.check_09_true_class_maps(np.full_like(true_maps, 0.5), model, images, y_true), "true labels")
 
 
-def test_check_08_centre_share():
+def test_check_09_centre_share():
     rng = np.random.default_rng(1)
     maps = rng.random((5, 8, 8))
     maps[2] = 0  # an all-dark map
@@ -415,12 +415,12 @@ def test_check_08_centre_share():
     heat = maps.sum(axis=(1, 2))
     keep = heat > 0
     shares = maps[keep][:, centre].sum(axis=1) / heat[keep]
-    assert_right(ex.check_08_centre_share(shares, maps))
-    assert_hint(ex.check_08_centre_share(np.r_[shares[:2], 0.0, shares[2:]], maps), "all dark")
-    assert_hint(ex.check_08_centre_share(100 * shares, maps), "percentages")
-    assert_hint(ex.check_08_centre_share(maps[keep][:, centre].mean(axis=1), maps), "mean heat")
-    assert_hint(ex.check_08_centre_share(shares[:2], maps), "one share per map")
-    assert_hint(ex.check_08_centre_share(shares[::-1] * 0.5, maps), "not the shares")
+    assert_right(ex.check_09_centre_share(shares, maps))
+    assert_hint(ex.check_09_centre_share(np.r_[shares[:2], 0.0, shares[2:]], maps), "all dark")
+    assert_hint(ex.check_09_centre_share(100 * shares, maps), "percentages")
+    assert_hint(ex.check_09_centre_share(maps[keep][:, centre].mean(axis=1), maps), "mean heat")
+    assert_hint(ex.check_09_centre_share(shares[:2], maps), "one share per map")
+    assert_hint(ex.check_09_centre_share(shares[::-1] * 0.5, maps), "not the shares")
 
 
 def test_check_05_schedule():
@@ -472,3 +472,60 @@ def test_check_05_ablation_verdicts():
     assert_hint(feedback, "not the rule's verdict for: - a")
     assert "worse" not in feedback.message  # the hint names the variant, not its verdict
     assert_hint(ex.check_05_ablation_verdicts(["worse"], study), "dictionary")
+
+
+def test_check_07_shortcut_parameters():
+    assert_right(ex.check_07_shortcut_parameters(1 * 1 * 16 * 32 + 4 * 32))
+    assert_hint(ex.check_07_shortcut_parameters(512), "convolution alone")
+    assert_hint(ex.check_07_shortcut_parameters(512 + 64), "scale and offset only")
+    assert_hint(ex.check_07_shortcut_parameters(512 + 32 + 128), "no bias")
+    assert_hint(ex.check_07_shortcut_parameters(9 * 16 * 32 + 128), "1x1")
+    assert_hint(ex.check_07_shortcut_parameters(7), "is not it")
+    assert_hint(ex.check_07_shortcut_parameters("many"), "whole number")
+    assert "640" not in (ex.check_07_shortcut_parameters.__doc__ or "")
+
+
+def _deeper_cnn_functional(last_units=128, pooling=keras.layers.MaxPooling2D):
+    from keras import layers
+
+    inputs = keras.Input(shape=(32, 32, 3))
+    x = layers.Rescaling(1 / 255)(inputs)
+    for filters in (16, 32, 64):
+        x = layers.Conv2D(filters, 3, padding="same", activation="relu")(x)
+        x = layers.Conv2D(filters, 3, padding="same", activation="relu")(x)
+        x = pooling()(x)
+    x = layers.GlobalAveragePooling2D()(x)
+    x = layers.Dense(last_units, activation="relu")(x)
+    return keras.Model(inputs, layers.Dense(10, activation="softmax")(x))
+
+
+def test_check_07_functional():
+    from cifar_tutorial.exercises.residual import deeper_cnn_reference
+
+    assert_right(ex.check_07_functional(_deeper_cnn_functional()))
+    assert_hint(ex.check_07_functional(deeper_cnn_reference()), "Sequential")
+    assert_hint(ex.check_07_functional(_deeper_cnn_functional(last_units=64)), "layer 12 (Dense)")
+    assert_hint(ex.check_07_functional(_deeper_cnn_functional(pooling=lambda: keras.layers.AveragePooling2D(2))),
+                "layer 4 is AveragePooling2D")
+    assert_hint(ex.check_07_functional("model"), "keras.Model")
+
+
+def test_check_07_training_difference():
+    from cifar_tutorial import metrics
+
+    study = {"runs": [
+        *({"variant": "plain stack", "seed": s, "train_accuracy": t, "val_accuracy": v}
+          for s, t, v in ((2, 0.40, 0.35), (1, 0.30, 0.28), (3, 0.45, 0.37))),
+        *({"variant": "residual network", "seed": s, "train_accuracy": t, "val_accuracy": v}
+          for s, t, v in ((1, 0.41, 0.38), (2, 0.50, 0.39), (3, 0.47, 0.40))),
+    ]}
+    right_answer = metrics.paired_difference([0.30, 0.40, 0.45], [0.41, 0.50, 0.47])
+    assert_right(ex.check_07_training_difference(right_answer, study))
+    assert_right(ex.check_07_training_difference((right_answer.mean, right_answer.low, right_answer.high), study))
+    validation = metrics.paired_difference([0.28, 0.35, 0.37], [0.38, 0.39, 0.40])
+    assert_hint(ex.check_07_training_difference(validation, study), "validation accuracies")
+    reversed_answer = metrics.paired_difference([0.41, 0.50, 0.47], [0.30, 0.40, 0.45])
+    assert_hint(ex.check_07_training_difference(reversed_answer, study), "plain minus residual")
+    unsorted = metrics.paired_difference([0.40, 0.30, 0.45], [0.41, 0.50, 0.47])
+    assert_hint(ex.check_07_training_difference(unsorted, study), "sorted by seed")
+    assert_hint(ex.check_07_training_difference("big", study), "(mean, low, high)")

@@ -89,20 +89,43 @@ def test_lesson_02_and_03_perceptrons_agree():
 
 
 def test_lesson_06_base_and_classifier_agree_with_its_solutions():
-    """Lesson 07's base (16-32-64 convolutions with batch norm, no biases) and its
+    """Lesson 08's base (16-32-64 convolutions with batch norm, no biases) and its
     classifier, copied into the solutions notebook; the head is 64 x 5 + 5."""
-    for notebook in ("07_transfer_learning.ipynb", "solutions/07_transfer_learning_solutions.ipynb"):
+    for notebook in ("08_transfer_learning.ipynb", "solutions/08_transfer_learning_solutions.ipynb"):
         base = lesson_function(notebook, "make_base")()
         assert isinstance(base.layers[0], layers.Rescaling) and base.output_shape == (None, 8, 8, 64)
         assert base.count_params() == 9 * (3 * 16 + 16 * 32 + 32 * 64) + 4 * (16 + 32 + 64)
         classifier = lesson_function(notebook, "make_classifier")(base, 5)
         assert classifier.count_params() == base.count_params() + 64 * 5 + 5
-    lesson = lesson_function("07_transfer_learning.ipynb", "make_base")()
-    solution = lesson_function("solutions/07_transfer_learning_solutions.ipynb", "make_base")()
+    lesson = lesson_function("08_transfer_learning.ipynb", "make_base")()
+    solution = lesson_function("solutions/08_transfer_learning_solutions.ipynb", "make_base")()
     assert architecture(lesson) == architecture(solution)
 
 
 def test_lesson_06_solution_cnn_is_lesson_03_tutorial_cnn_with_other_outputs():
     tutorial = lesson_function("03_cnn.ipynb", "make_tutorial_cnn")()
-    cifar100 = lesson_function("solutions/07_transfer_learning_solutions.ipynb", "make_tutorial_cnn")(num_classes=10)
+    cifar100 = lesson_function("solutions/08_transfer_learning_solutions.ipynb", "make_tutorial_cnn")(num_classes=10)
     assert architecture(cifar100) == architecture(tutorial)
+
+
+def test_exercise_07_2s_reference_is_lesson_03s_deeper_cnn():
+    from cifar_tutorial.exercises.residual import deeper_cnn_reference
+
+    lesson = lesson_function("03_cnn.ipynb", "make_deeper_cnn")()
+    assert architecture(lesson) == architecture(deeper_cnn_reference())
+
+
+def test_lesson_07s_networks_have_he_et_als_twenty_layers():
+    """1 + 3 x 3 x 2 = 19 convolutions and a Dense layer; the residual network adds two 1x1 projections."""
+    cells = json.loads((NOTEBOOKS / "07_residual_networks.ipynb").read_text())["cells"]
+    namespace = {"keras": keras, "layers": layers}
+    for cell in cells:
+        source = "".join(cell["source"])
+        if cell["cell_type"] == "code" and ("def conv_bn_relu(" in source or "def make_network(" in source):
+            tree = ast.parse(source)
+            functions = [node for node in tree.body if isinstance(node, ast.FunctionDef)]
+            exec(compile(ast.Module(functions, type_ignores=[]), "lesson 07", "exec"), namespace)
+    for block, convolutions in (("plain_block", 19), ("residual_block", 21)):
+        model = namespace["make_network"](namespace[block])
+        assert sum(isinstance(layer, layers.Conv2D) for layer in model.layers) == convolutions
+        assert model.output_shape == (None, 10)

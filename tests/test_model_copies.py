@@ -79,7 +79,7 @@ PAIRS = [  # (notebook, function in it, function of benchmarks/studies.py)
     ("04_regularization.ipynb", "make_l2", "make_l2"),
     ("04_regularization.ipynb", "make_augmented", "make_augmented"),
     ("05_training_recipes.ipynb", "make_batch_norm", "make_batch_norm"),
-    ("07_transfer_learning.ipynb", "make_base", "make_transfer_base"),
+    ("08_transfer_learning.ipynb", "make_base", "make_transfer_base"),
 ]
 
 
@@ -92,8 +92,8 @@ def test_study_model_is_the_lessons_model(study, notebook, lesson_name, study_na
 
 
 def test_transfer_classifier_is_lesson_06s(study):
-    make_base = notebook_function("07_transfer_learning.ipynb", "make_base")
-    make_classifier = notebook_function("07_transfer_learning.ipynb", "make_classifier")
+    make_base = notebook_function("08_transfer_learning.ipynb", "make_base")
+    make_classifier = notebook_function("08_transfer_learning.ipynb", "make_classifier")
     lesson_model = make_classifier(make_base(), 5)
     study_model = study.make_transfer_classifier(study.make_transfer_base(), 5)
     assert architecture(lesson_model) == architecture(study_model)
@@ -108,3 +108,17 @@ def test_ablations_recipe_is_lesson_05s_recipe(study):
     assert architecture(lesson_model) == architecture(study_model)
     assert lesson_model.count_params() == study_model.count_params()
     assert recipe.BATCH_NORM_MOMENTUM == 0.6
+
+
+def test_residual_studys_networks_are_lesson_07s(study):
+    """The ``residual`` study's plain stack and residual network are lesson 07's, block for block."""
+    namespace = {}
+    for name in ("conv_bn_relu", "plain_block", "residual_block", "make_network"):
+        function = notebook_function("07_residual_networks.ipynb", name)
+        function.__globals__.update(namespace)
+        namespace[name] = function
+    for block in ("plain_block", "residual_block"):
+        lesson_model = namespace["make_network"](namespace[block])
+        study_model = study.make_network(getattr(study, block))
+        assert architecture(lesson_model) == architecture(study_model), block
+        assert lesson_model.count_params() == study_model.count_params()

@@ -10,8 +10,8 @@ Functions are named ``check_<lesson>_<what>``, in the order of the lesson's
 exercises.
 
 The checks live in one module per pair of lessons
-(:mod:`~cifar_tutorial.exercises.first_models`, :mod:`~cifar_tutorial.exercises.networks`, :mod:`~cifar_tutorial.exercises.recipes` for lesson 05,
-:mod:`~cifar_tutorial.exercises.evaluation`, :mod:`~cifar_tutorial.exercises.interpretation` for lesson 08), the lessons' concept quizzes in
+(:mod:`~cifar_tutorial.exercises.first_models`, :mod:`~cifar_tutorial.exercises.networks`, :mod:`~cifar_tutorial.exercises.recipes` for lesson 05, :mod:`~cifar_tutorial.exercises.residual` for lesson 07,
+:mod:`~cifar_tutorial.exercises.evaluation`, :mod:`~cifar_tutorial.exercises.interpretation` for lesson 09), the lessons' concept quizzes in
 :mod:`~cifar_tutorial.exercises.quizzes`, and are all importable from here.
 """
 
@@ -19,15 +19,15 @@ from cifar_tutorial.exercises.evaluation import (
     check_06_confidence_threshold,
     check_06_ece_bins,
     check_06_lowest_recall,
-    check_07_majority_baseline,
-    check_07_new_classes,
-    check_07_paired_difference,
-    check_07_trainable_parameters,
+    check_08_majority_baseline,
+    check_08_new_classes,
+    check_08_paired_difference,
+    check_08_trainable_parameters,
 )
 from cifar_tutorial.exercises.interpretation import (
-    check_08_centre_share,
-    check_08_grad_cam,
-    check_08_true_class_maps,
+    check_09_centre_share,
+    check_09_grad_cam,
+    check_09_true_class_maps,
 )
 from cifar_tutorial.exercises.feedback import (
     Feedback,
@@ -53,6 +53,12 @@ from cifar_tutorial.exercises.quizzes import (
     check_06_quiz,
     check_07_quiz,
     check_08_quiz,
+    check_09_quiz,
+)
+from cifar_tutorial.exercises.residual import (
+    check_07_functional,
+    check_07_shortcut_parameters,
+    check_07_training_difference,
 )
 from cifar_tutorial.exercises.recipes import (
     check_05_ablation_verdicts,
@@ -80,6 +86,7 @@ __all__ = [
     "check_06_quiz",
     "check_07_quiz",
     "check_08_quiz",
+    "check_09_quiz",
     "check_00_by_hand",
     "check_00_mistakes",
     "check_00_parameters",
@@ -102,11 +109,14 @@ __all__ = [
     "check_06_confidence_threshold",
     "check_06_ece_bins",
     "check_06_lowest_recall",
-    "check_07_majority_baseline",
-    "check_07_new_classes",
-    "check_07_paired_difference",
-    "check_07_trainable_parameters",
-    "check_08_true_class_maps",
-    "check_08_grad_cam",
-    "check_08_centre_share",
+    "check_07_functional",
+    "check_07_shortcut_parameters",
+    "check_07_training_difference",
+    "check_08_majority_baseline",
+    "check_08_new_classes",
+    "check_08_paired_difference",
+    "check_08_trainable_parameters",
+    "check_09_true_class_maps",
+    "check_09_grad_cam",
+    "check_09_centre_share",
 ]

@@ -1,4 +1,4 @@
-"""Checks for the exercises of lessons 06 (evaluation) and 07 (transfer learning)."""
+"""Checks for the exercises of lessons 06 (evaluation) and 08 (transfer learning)."""
 
 from __future__ import annotations
 
@@ -89,7 +89,7 @@ def _weight_count(weights) -> int:
     return int(sum(np.prod(w.shape) for w in weights))
 
 
-def check_07_trainable_parameters(answer, model: keras.Model, base_state: str | None = None) -> Feedback:
+def check_08_trainable_parameters(answer, model: keras.Model, base_state: str | None = None) -> Feedback:
     """Exercise 07.1: how many parameters ``model.fit`` would update in
     ``model`` as it is now (``model.trainable_weights``): after
     ``base.trainable = False`` only the new head's; after
@@ -135,8 +135,8 @@ def check_07_trainable_parameters(answer, model: keras.Model, base_state: str | 
                  "parameters after the total.")
 
 
-def check_07_paired_difference(difference, excludes_zero, study: Mapping, size: int = 25) -> Feedback:
-    """Exercise 07.2: one verdict of lesson 07's transfer study read by hand: fine-tuning minus
+def check_08_paired_difference(difference, excludes_zero, study: Mapping, size: int = 25) -> Feedback:
+    """Exercise 07.2: one verdict of lesson 08's transfer study read by hand: fine-tuning minus
     training from scratch at ``size`` labelled images per class, paired by seed, with
     ``metrics.paired_difference`` (Student's t over the paired seeds, lesson 04's rule).
 
@@ -180,7 +180,7 @@ def check_07_paired_difference(difference, excludes_zero, study: Mapping, size: 
                  "counts as an effect.")
 
 
-def check_07_new_classes(model, num_classes: int) -> Feedback:
+def check_08_new_classes(model, num_classes: int) -> Feedback:
     """Exercise 07.3: lesson 03's CNN made for another set of classes (CIFAR-100's 100 fine
     classes or 20 superclasses, or CIFAR-10 regrouped offline): input ``(32, 32, 3)`` scaled by a
     ``Rescaling`` layer, output ``num_classes`` softmax probabilities.
@@ -205,7 +205,7 @@ def check_07_new_classes(model, num_classes: int) -> Feedback:
     return right(f"lesson 03's CNN with {want} outputs: only the last layer depends on the number of classes.")
 
 
-def check_07_majority_baseline(answer, y_test: np.ndarray) -> Feedback:
+def check_08_majority_baseline(answer, y_test: np.ndarray) -> Feedback:
     """Exercise 07.3: the accuracy on ``y_test`` (integer labels ``(N,)``) of a classifier that always
     answers the most common class, as a fraction in [0, 1] (a percentage above 1 is read as such)."""
     y_test = np.asarray(y_test).ravel()

@@ -78,7 +78,7 @@ QUIZZES: dict[str, list[Question]] = {
             "B": "no images were generated; they are small photographs.",
             "C": "they were picked by hand from 80 Million Tiny Images, a collection gathered by web "
                  "search (Krizhevsky, 2009; see the data provenance page).",
-            "D": "ImageNet is a different collection (larger images, 1,000 classes; lesson 07 uses it).",
+            "D": "ImageNet is a different collection (larger images, 1,000 classes; lesson 08 uses it).",
         }),
         Question("shapes, dtypes, ranges and axes", "A", {
             "A": "the first index picks the image (the 11th), the next two run over its rows and columns, "
@@ -246,6 +246,37 @@ QUIZZES: dict[str, list[Question]] = {
         }),
     ],
     "07": [
+        Question("symbolic tensors in the Functional API", "C", {
+            "A": "no data has been given yet: keras.Input only describes the shape of what will come.",
+            "B": "the weights belong to the layer (layer.weights); calling it returns a new tensor.",
+            "C": "x has a shape, (None, 32, 32, 16), and a dtype, and records which layer made it from which "
+                 "input; keras.Model follows that record from the outputs back to the inputs.",
+            "D": "calling a layer returns its output tensor; the layer itself stays one object, reused if called again.",
+        }),
+        Question("the shapes layers.Add needs", "A", {
+            "A": "Add sums element by element, so height, width and channels must all match; that is why a block "
+                 "that halves the maps and doubles the filters projects its shortcut with a strided 1x1 convolution.",
+            "B": "channels alone are not enough: a block with strides=2 halves the height and width too.",
+            "C": "height and width alone are not enough: the channels are summed one by one as well.",
+            "D": "Keras resizes nothing: it raises an error for tensors of different shapes.",
+        }),
+        Question("a residual block that learns no change", "D", {
+            "A": "zero would be the output of a plain block whose convolutions give zero; the shortcut adds x back.",
+            "B": "relu(y) drops the shortcut; the block computes relu(x + y).",
+            "C": "nothing halves x: the shortcut adds it unchanged (there is no projection when the shapes match).",
+            "D": "relu(x + 0) = relu(x) = x, because x is never negative: a block can leave its input as it is, "
+                 "so extra blocks need not make the network harder to fit.",
+        }),
+        Question("He et al.'s degradation problem", "B", {
+            "A": "the opposite: the deeper plain stack fitted its training images worse (their Figure 1).",
+            "B": "the 56-layer plain stack had higher training error than the 20-layer one, so the problem was "
+                 "optimization, not overfitting; with shortcuts the deeper networks did better.",
+            "C": "their Figure 1 shows a clear gap between the two depths, for training and test error alike.",
+            "D": "overfitting would give lower training error and higher test error; the deeper stack's training "
+                 "error was higher too.",
+        }),
+    ],
+    "08": [
         Question("reading the learning-curve study", "A", {
             "A": "feature extraction minus from scratch excluded zero only at 5 labelled images per class.",
             "B": "at most sizes the study's intervals include zero: no difference shown.",
@@ -261,7 +292,7 @@ QUIZZES: dict[str, list[Question]] = {
                  "preprocess_input (0..255 to -1..1).",
         }),
     ],
-    "08": [
+    "09": [
         Question("an all-dark heat map", "B", {
             "A": "the model did see the image and gave it a class; the map says only where, at this layer, "
                  "the evidence for that class was.",
@@ -297,7 +328,7 @@ def check_quiz(lesson: str, answers) -> Feedback:
     """Check a lesson's concept quiz.
 
     Args:
-        lesson: ``"00"`` to ``"08"``.
+        lesson: ``"00"`` to ``"09"``.
         answers: the chosen letters in question order, as a string (``"BCA"``), a sequence
             (``["B", "C", "A"]``) or a mapping from question number (from 1) to letter.
 
@@ -373,12 +404,18 @@ def check_06_quiz(answers) -> Feedback:
 
 
 def check_07_quiz(answers) -> Feedback:
-    """Lesson 07's concept quiz (reading the learning-curve study; a ``keras.applications``
-    model). See :func:`check_quiz`."""
+    """Lesson 07's concept quiz (symbolic tensors; the shapes ``Add`` needs; a block that learns no
+    change; He et al.'s degradation problem). ``answers``: four letters, e.g. ``"ABCD"``."""
     return check_quiz("07", answers)
 
 
 def check_08_quiz(answers) -> Feedback:
-    """Lesson 08's concept quiz (an all-dark heat map; choosing the layer; what a heat map shows).
-    See :func:`check_quiz`."""
+    """Lesson 08's concept quiz (reading the learning-curve study; a ``keras.applications``
+    model). See :func:`check_quiz`."""
     return check_quiz("08", answers)
+
+
+def check_09_quiz(answers) -> Feedback:
+    """Lesson 09's concept quiz (an all-dark heat map; choosing the layer; what a heat map shows).
+    See :func:`check_quiz`."""
+    return check_quiz("09", answers)
