@@ -251,7 +251,7 @@ QUIZZES: dict[str, list[Question]] = {
             "B": "the weights belong to the layer (layer.weights); calling it returns a new tensor.",
             "C": "x has a shape, (None, 32, 32, 16), and a dtype, and records which layer made it from which "
                  "input; keras.Model follows that record from the outputs back to the inputs.",
-            "D": "calling a layer returns its output tensor; the layer itself stays one object, reused if called again.",
+            "D": "calling a layer returns its output tensor; the layer stays one object, reused if called again.",
         }),
         Question("the shapes layers.Add needs", "A", {
             "A": "Add sums element by element, so height, width and channels must all match; that is why a block "
@@ -272,8 +272,7 @@ QUIZZES: dict[str, list[Question]] = {
             "B": "the 56-layer plain stack had higher training error than the 20-layer one, so the problem was "
                  "optimization, not overfitting; with shortcuts the deeper networks did better.",
             "C": "their Figure 1 shows a clear gap between the two depths, for training and test error alike.",
-            "D": "overfitting would give lower training error and higher test error; the deeper stack's training "
-                 "error was higher too.",
+            "D": "overfitting lowers training error; the deeper stack's training error was higher too.",
         }),
     ],
     "08": [
@@ -404,8 +403,7 @@ def check_06_quiz(answers) -> Feedback:
 
 
 def check_07_quiz(answers) -> Feedback:
-    """Lesson 07's concept quiz (symbolic tensors; the shapes ``Add`` needs; a block that learns no
-    change; He et al.'s degradation problem). ``answers``: four letters, e.g. ``"ABCD"``."""
+    """Lesson 07's concept quiz (symbolic tensors; ``Add``'s shapes; a block learning no change; degradation)."""
     return check_quiz("07", answers)
 
 
