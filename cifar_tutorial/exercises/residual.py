@@ -119,8 +119,8 @@ def check_07_training_difference(difference, study: Mapping) -> Feedback:
 
     plain, residual = "plain stack", "residual network"
     if matches(plain, residual, "train_accuracy"):
-        return right("the mean paired difference in training accuracy and its 95% interval; compare its size "
-                     "with the validation difference to see whether the shortcuts mainly help the network fit.")
+        return right("the mean paired difference in training accuracy and its 95% interval, by the same rule "
+                     "as the study's validation verdict.")
     if matches(plain, residual, "val_accuracy"):
         return hint("those are the validation accuracies; the exercise asks about the training images "
                     "(each run's train_accuracy).")
