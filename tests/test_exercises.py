@@ -332,6 +332,21 @@ def test_check_08_majority_baseline():
     assert_right(ex.check_08_majority_baseline(0.25, balanced))  # equal classes: the two baselines agree
 
 
+def test_check_08_clearly_better():
+    y_test = np.array([0] * 60 + [1] * 40)  # always answering class 0 scores 60%
+    clearly = np.where(np.arange(100) < 90, y_test, 1 - y_test)  # 90% right: interval about 83-94%, above 60%
+    close = np.where(np.arange(100) < 65, y_test, 1 - y_test)  # 65% right: interval about 55-74%, reaches 60%
+    low = np.where(np.arange(100) < 55, y_test, 1 - y_test)  # 55% right: below the majority class
+    assert_right(ex.check_08_clearly_better(True, y_test, clearly))
+    assert_right(ex.check_08_clearly_better(False, y_test, close))
+    assert_right(ex.check_08_clearly_better(np.bool_(False), y_test, low))
+    assert_hint(ex.check_08_clearly_better(False, y_test, clearly), "whole 95% interval")
+    assert_hint(ex.check_08_clearly_better(True, y_test, close), "reaches down to it")
+    assert_hint(ex.check_08_clearly_better(True, y_test, low), "not with one over")
+    assert_hint(ex.check_08_clearly_better("yes", y_test, clearly), "True or False")
+    assert_hint(ex.check_08_clearly_better(True, y_test, clearly[:50]), "one class per test image")
+
+
 def test_quizzes_explain_every_option_and_match_the_lessons():
     import json
     import re
@@ -472,6 +487,54 @@ def test_check_05_ablation_verdicts():
     assert_hint(feedback, "not the rule's verdict for: - a")
     assert "worse" not in feedback.message  # the hint names the variant, not its verdict
     assert_hint(ex.check_05_ablation_verdicts(["worse"], study), "dictionary")
+
+
+def _residual_block(project="when_needed", relu_after_add=True, bias=False, projection_stride=True):
+    """A student's residual block for the check's tests: lesson 07's design, or one slip."""
+    layers = keras.layers
+
+    def conv_bn(x, filters, kernel, strides=1):
+        x = layers.Conv2D(filters, kernel, strides=strides, padding="same", use_bias=bias)(x)
+        return layers.BatchNormalization()(x)
+
+    def block(x, filters, strides=1):
+        y = layers.Activation("relu")(conv_bn(x, filters, 3, strides))
+        y = conv_bn(y, filters, 3)
+        shortcut = x
+        needed = strides != 1 or x.shape[-1] != filters
+        if project == "always" or (project == "when_needed" and needed):
+            shortcut = conv_bn(x, filters, 1, strides if projection_stride else 1)
+        added = layers.Add()([shortcut, y])
+        return layers.Activation("relu")(added) if relu_after_add else added
+
+    return block
+
+
+def test_check_07_residual_block():
+    assert_right(ex.check_07_residual_block(_residual_block()))
+    assert_hint(ex.check_07_residual_block(_residual_block(project="never")), "raised")
+    assert_hint(ex.check_07_residual_block(_residual_block(project="always")), "input itself")
+    assert_hint(ex.check_07_residual_block(_residual_block(relu_after_add=False)), "ReLU after it")
+    assert_hint(ex.check_07_residual_block(_residual_block(bias=True)), "use_bias=False")
+    assert_hint(ex.check_07_residual_block(_residual_block(projection_stride=False)), "raised")
+    assert_hint(ex.check_07_residual_block(lambda x, filters, strides=1: keras.layers.Conv2D(filters, 3, strides=strides, padding="same")(x)),
+                "no layers.Add")
+    assert_hint(ex.check_07_residual_block("block"), "function itself")
+
+
+def test_check_07_residual_block_accepts_the_lessons_block():
+    import ast
+    import json
+
+    from cifar_tutorial.config import REPO_ROOT
+
+    cells = json.loads((REPO_ROOT / "notebooks" / "07_residual_networks.ipynb").read_text())["cells"]
+    source = next("".join(c["source"]) for c in cells
+                  if c["cell_type"] == "code" and "def residual_block(" in "".join(c["source"]))
+    functions = [node for node in ast.parse(source).body if isinstance(node, ast.FunctionDef)]
+    namespace = {"keras": keras, "layers": keras.layers}
+    exec(compile(ast.Module(functions, type_ignores=[]), "lesson 07", "exec"), namespace)  # noqa: S102 (the lesson's defs)
+    assert_right(ex.check_07_residual_block(namespace["residual_block"]))
 
 
 def test_check_07_shortcut_parameters():

@@ -20,6 +20,7 @@ from cifar_tutorial.exercises.evaluation import (
     check_06_ece_bins,
     check_06_lowest_recall,
     check_08_majority_baseline,
+    check_08_clearly_better,
     check_08_new_classes,
     check_08_paired_difference,
     check_08_trainable_parameters,
@@ -57,6 +58,7 @@ from cifar_tutorial.exercises.quizzes import (
 )
 from cifar_tutorial.exercises.residual import (
     check_07_functional,
+    check_07_residual_block,
     check_07_shortcut_parameters,
     check_07_training_difference,
 )
@@ -110,9 +112,11 @@ __all__ = [
     "check_06_ece_bins",
     "check_06_lowest_recall",
     "check_07_functional",
+    "check_07_residual_block",
     "check_07_shortcut_parameters",
     "check_07_training_difference",
     "check_08_majority_baseline",
+    "check_08_clearly_better",
     "check_08_new_classes",
     "check_08_paired_difference",
     "check_08_trainable_parameters",

@@ -90,7 +90,7 @@ def _weight_count(weights) -> int:
 
 
 def check_08_trainable_parameters(answer, model: keras.Model, base_state: str | None = None) -> Feedback:
-    """Exercise 07.1: how many parameters ``model.fit`` would update in
+    """Exercise 08.1: how many parameters ``model.fit`` would update in
     ``model`` as it is now (``model.trainable_weights``): after
     ``base.trainable = False`` only the new head's; after
     ``base.trainable = True`` all but batch normalization's moving statistics,
@@ -136,7 +136,7 @@ def check_08_trainable_parameters(answer, model: keras.Model, base_state: str | 
 
 
 def check_08_paired_difference(difference, excludes_zero, study: Mapping, size: int = 25) -> Feedback:
-    """Exercise 07.2: one verdict of lesson 08's transfer study read by hand: fine-tuning minus
+    """Exercise 08.2: one verdict of lesson 08's transfer study read by hand: fine-tuning minus
     training from scratch at ``size`` labelled images per class, paired by seed, with
     ``metrics.paired_difference`` (Student's t over the paired seeds, lesson 04's rule).
 
@@ -181,7 +181,7 @@ def check_08_paired_difference(difference, excludes_zero, study: Mapping, size: 
 
 
 def check_08_new_classes(model, num_classes: int) -> Feedback:
-    """Exercise 07.3: lesson 03's CNN made for another set of classes (CIFAR-100's 100 fine
+    """Exercise 08.3: lesson 03's CNN made for another set of classes (CIFAR-100's 100 fine
     classes or 20 superclasses, or CIFAR-10 regrouped offline): input ``(32, 32, 3)`` scaled by a
     ``Rescaling`` layer, output ``num_classes`` softmax probabilities.
 
@@ -206,7 +206,7 @@ def check_08_new_classes(model, num_classes: int) -> Feedback:
 
 
 def check_08_majority_baseline(answer, y_test: np.ndarray) -> Feedback:
-    """Exercise 07.3: the accuracy on ``y_test`` (integer labels ``(N,)``) of a classifier that always
+    """Exercise 08.3: the accuracy on ``y_test`` (integer labels ``(N,)``) of a classifier that always
     answers the most common class, as a fraction in [0, 1] (a percentage above 1 is read as such)."""
     y_test = np.asarray(y_test).ravel()
     try:
@@ -225,3 +225,39 @@ def check_08_majority_baseline(answer, y_test: np.ndarray) -> Feedback:
                     "Here they are not: count how many test labels each class has (np.bincount).")
     return hint("count the test labels of each class (np.bincount(y_test)); the baseline answers the most common "
                 "one for every image, so its accuracy is that class's share of the test set.")
+
+
+def check_08_clearly_better(answer, y_test: np.ndarray, y_pred: np.ndarray) -> Feedback:
+    """Exercise 08.3: is the network *clearly* better than always answering the most common class?
+
+    Args:
+        answer: ``True`` or ``False``, the student's verdict.
+        y_test, y_pred: integer labels ``(N,)``, the test labels and the network's predicted classes.
+
+    Returns:
+        :class:`Feedback`: right when ``answer`` says whether the whole 95% Wilson interval of the
+        network's test accuracy (:func:`cifar_tutorial.metrics.accuracy_interval`, lesson 06) lies
+        above the accuracy of always answering the most common test label, the course's rule for
+        "clearly better"; otherwise a hint on how to read the interval.
+    """
+    from cifar_tutorial.metrics import accuracy_interval
+
+    if not isinstance(answer, (bool, np.bool_)):
+        return hint("answer True or False: does the whole interval of the test accuracy lie above the baseline?")
+    y_test, y_pred = np.asarray(y_test).ravel(), np.asarray(y_pred).ravel()
+    if y_test.shape != y_pred.shape:
+        return hint(f"y_test has {y_test.size} labels and y_pred {y_pred.size}: predict one class per test image "
+                    "(model.predict(x_test).argmax(axis=1)).")
+    accuracy, low, _ = accuracy_interval(y_test, y_pred)
+    majority = np.bincount(y_test).max() / len(y_test)
+    clearly = bool(low > majority)
+    if bool(answer) == clearly:
+        return right("the verdict follows the 95% interval: clearly better only when its lower end lies above the "
+                     "score of always answering the most common class.")
+    if answer and accuracy > majority:
+        return hint("the accuracy itself is above the baseline, but its 95% interval (metrics.accuracy_interval) "
+                    "reaches down to it: this many test images cannot tell the two apart.")
+    if answer:
+        return hint("compare with always answering the most common class (its share of y_test), not with one over "
+                    "the number of classes.")
+    return hint("the whole 95% interval of the test accuracy (metrics.accuracy_interval) lies above the baseline.")

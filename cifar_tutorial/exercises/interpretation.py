@@ -10,7 +10,7 @@ from cifar_tutorial.exercises.feedback import Feedback, as_array, hint, right
 
 def check_09_true_class_maps(heatmaps, model: keras.Model, images: np.ndarray, y_true: np.ndarray,
                              layer_name: str | None = None) -> Feedback:
-    """Exercise 08.1: Grad-CAM heat maps of ``images`` for their *true* classes (not the
+    """Exercise 09.1: Grad-CAM heat maps of ``images`` for their *true* classes (not the
     predicted ones), at ``layer_name``, as ``gradcam.grad_cam`` computes them.
 
     Args:
@@ -42,7 +42,7 @@ def check_09_true_class_maps(heatmaps, model: keras.Model, images: np.ndarray, y
 
 
 def check_09_grad_cam(heatmap, feature_maps: np.ndarray, gradients: np.ndarray) -> Feedback:
-    """Exercise 08.2: Grad-CAM by hand for one image from the ``(h, w, K)``
+    """Exercise 09.2: Grad-CAM by hand for one image from the ``(h, w, K)``
     feature maps and gradients of ``gradcam.class_activation_gradients``:
     weights = gradients averaged over the positions, map = ReLU of the weighted
     sum of the feature maps, divided by its maximum (Selvaraju et al., 2017)."""
@@ -86,7 +86,7 @@ def centre_mask(size: int) -> np.ndarray:
 
 
 def check_09_centre_share(shares, heatmaps: np.ndarray) -> Feedback:
-    """Exercise 08.3: for each heat map with any heat, the share of its heat (sum of its values)
+    """Exercise 09.3: for each heat map with any heat, the share of its heat (sum of its values)
     in the centre cells (:func:`centre_mask`), as lesson 09 computes it; all-dark maps left out.
 
     Args:

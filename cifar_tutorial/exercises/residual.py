@@ -12,6 +12,64 @@ from cifar_tutorial import metrics
 from cifar_tutorial.exercises.feedback import Feedback, as_int, hint, right
 
 
+def _block_parameters(channels_in: int, filters: int, projected: bool) -> int:
+    """Parameters of lesson 07's residual block: two 3x3 convolutions without bias, each followed by
+    batch normalization (four numbers per channel, as ``count_params`` counts them), plus, when the
+    shortcut is projected, a 1x1 convolution without bias and its batch normalization."""
+    main = 9 * channels_in * filters + 4 * filters + 9 * filters * filters + 4 * filters
+    return main + (channels_in * filters + 4 * filters if projected else 0)
+
+
+def check_07_residual_block(block) -> Feedback:
+    """Exercise 07.1: the student's residual block, a function ``block(x, filters, strides=1)`` that
+    takes a symbolic tensor of shape ``(None, height, width, channels)`` and returns one of shape
+    ``(None, ceil(height / strides), ceil(width / strides), filters)``.
+
+    The check calls it twice, on ``keras.Input(shape=(32, 32, 16))`` with 32 filters and stride 2
+    (the shapes differ, so the shortcut must be projected) and on ``keras.Input(shape=(16, 16, 32))``
+    with 32 filters and stride 1 (the shortcut is the input itself), and compares each with He et
+    al.'s design as lesson 07 writes it (2016, section 3.3, option B): output shape, a
+    ``layers.Add``, the ReLU after the addition, a strided 1x1 projection only where the shapes
+    differ, and the parameter count of two bias-free 3x3 convolutions with batch normalization.
+
+    Returns:
+        :class:`Feedback`: right, or a hint naming the first difference (or the error the call raised).
+    """
+    if not callable(block):
+        return hint("pass your block function itself (my_residual_block, without calling it).")
+    for shape, filters, strides, projected in (((32, 32, 16), 32, 2, True), ((16, 16, 32), 32, 1, False)):
+        inputs = keras.Input(shape=shape)
+        call = f"your block on an input of shape {shape} with filters={filters}, strides={strides}"
+        try:
+            model = keras.Model(inputs, block(inputs, filters, strides=strides))
+        except Exception as error:  # noqa: BLE001 (the student's code: report what it raised)
+            return hint(f"calling {call} raised {type(error).__name__}: {error}. If Add complained about "
+                        "shapes, the shortcut needs the main path's shape where the block changes it.")
+        want = (None, -(-shape[0] // strides), -(-shape[1] // strides), filters)
+        if tuple(model.output_shape) != want:
+            return hint(f"{call} returns shape {tuple(model.output_shape)}; the block should return {want}.")
+        if not any(isinstance(layer, layers.Add) for layer in model.layers):
+            return hint("there is no layers.Add: a residual block adds its input (the shortcut) to the main path.")
+        if isinstance(model.layers[-1], layers.Add):
+            return hint("the block ends with the addition; apply the ReLU after it: relu(shortcut + y).")
+        projections = [layer for layer in model.layers
+                       if isinstance(layer, layers.Conv2D) and tuple(layer.kernel_size) == (1, 1)]
+        if projected and not projections:
+            return hint(f"with strides={strides} and {shape[-1]} to {filters} channels the shapes differ: "
+                        "project the shortcut with a 1x1 Conv2D and batch normalization.")
+        if projected and tuple(projections[0].strides) != (strides, strides):
+            return hint(f"the 1x1 projection needs the block's stride ({strides}) to match the main path's size.")
+        if not projected and projections:
+            return hint("where the shapes already match, the shortcut is the input itself, with no 1x1 convolution.")
+        count, expected = model.count_params(), _block_parameters(shape[-1], filters, projected)
+        if count != expected:
+            return hint(f"{call} has {count:,} parameters, not the lesson's design: each convolution without "
+                        "bias (use_bias=False), each followed by BatchNormalization, the main path two 3x3 "
+                        "convolutions.")
+    return right("two 3x3 convolutions with batch normalization, the input added back before the last ReLU, "
+                 "and a strided 1x1 projection only where the shapes differ.")
+
+
 def check_07_shortcut_parameters(answer) -> Feedback:
     """Exercise 07.1: the parameters of the projection shortcut in lesson 07's ``one_block`` (a
     1x1 ``Conv2D`` from 16 to 32 channels without bias, then ``BatchNormalization``, which keeps a
