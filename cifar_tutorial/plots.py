@@ -10,6 +10,7 @@ from collections.abc import Mapping, Sequence
 
 import matplotlib.pyplot as plt
 import numpy as np
+from matplotlib.ticker import MaxNLocator, PercentFormatter
 
 
 
@@ -68,11 +69,15 @@ def plot_history(histories: Mapping[str, Mapping[str, Sequence[float]]], metrics
             if f"val_{metric}" in history:
                 ax.plot(epochs, history[f"val_{metric}"], linestyle="--", label=f"{label} validation", **style)
         ax.set_xlabel("epoch")
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))  # epochs are whole numbers
         ax.set_ylabel(metric)
+        if "accuracy" in metric:  # shown in percent, as the lessons' tables and prose give it
+            ax.yaxis.set_major_formatter(PercentFormatter(1.0))
         ax.grid(alpha=0.3)
-    # One legend below both panels, so that no line is hidden behind it.
+    # One legend below both panels, so that no line is hidden behind it; long handles show the dashes.
     handles, labels = axes[0][0].get_legend_handles_labels()
-    fig.legend(handles, labels, fontsize=8, loc="lower center", ncol=min(4, len(labels)), frameon=False)
+    fig.legend(handles, labels, fontsize=8, loc="lower center", ncol=min(4, len(labels)), frameon=False,
+               handlelength=3.5)
     fig.tight_layout(rect=(0, 0.06 + 0.045 * ((len(labels) - 1) // 4), 1, 1))
     return fig
 
