@@ -94,6 +94,21 @@ def _timings_tool():
     return module
 
 
+def test_learner_times_tool_writes_the_readme_lesson_table():
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("update_learner_times", REPO / "tools" / "update_learner_times.py")
+    tool = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(tool)
+    readme = ("| lesson | time |\n| [00 A](notebooks/00_a.ipynb) | about 65 min | x |\n"
+              "| [01 B](notebooks/01_b.ipynb) | about 60 min | y |\n")
+    updated = tool.readme_with_minutes(readme, {"00_a.ipynb": "55", "01_b.ipynb": "60"})
+    assert "(notebooks/00_a.ipynb) | about 55 min | x |" in updated
+    assert "(notebooks/01_b.ipynb) | about 60 min | y |" in updated
+    with pytest.raises(ValueError, match="02_c.ipynb"):
+        tool.readme_with_minutes(readme, {"02_c.ipynb": "50"})
+
+
 def test_runner_results_make_the_readme_timing_table(tmp_path, sample_archive, capsys):
     tool = _timings_tool()
     lessons = tmp_path / "notebooks"

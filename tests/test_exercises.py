@@ -523,17 +523,9 @@ def test_check_07_residual_block():
 
 
 def test_check_07_residual_block_accepts_the_lessons_block():
-    import ast
-    import json
+    from .lesson_code import lesson_functions
 
-    from cifar_tutorial.config import REPO_ROOT
-
-    cells = json.loads((REPO_ROOT / "notebooks" / "07_residual_networks.ipynb").read_text())["cells"]
-    source = next("".join(c["source"]) for c in cells
-                  if c["cell_type"] == "code" and "def residual_block(" in "".join(c["source"]))
-    functions = [node for node in ast.parse(source).body if isinstance(node, ast.FunctionDef)]
-    namespace = {"keras": keras, "layers": keras.layers}
-    exec(compile(ast.Module(functions, type_ignores=[]), "lesson 07", "exec"), namespace)  # noqa: S102 (the lesson's defs)
+    namespace = lesson_functions("07_residual_networks.ipynb", "conv_bn_relu", "residual_block")
     assert_right(ex.check_07_residual_block(namespace["residual_block"]))
 
 

@@ -3,7 +3,6 @@ later lessons reuse, so that the two cannot drift apart."""
 
 from __future__ import annotations
 
-import ast
 import json
 from pathlib import Path
 
@@ -13,27 +12,16 @@ from keras import layers
 
 from cifar_tutorial import recipe
 
+from .lesson_code import lesson_functions
+
 NOTEBOOKS = Path(__file__).resolve().parents[1] / "notebooks"
 
 
 def lesson_function(notebook: str, name: str):
     """The function ``name`` as defined in a code cell of ``notebook``, executed
-    with only ``keras`` and ``layers`` imported (as a student copying the cell
+    with only ``keras``, ``layers`` and ``np`` imported (as a student copying the cell
     into a fresh notebook would have)."""
-    cells = json.loads((NOTEBOOKS / notebook).read_text())["cells"]
-    for cell in cells:
-        if cell["cell_type"] != "code":
-            continue
-        source = "".join(cell["source"])
-        if f"def {name}(" not in source:
-            continue
-        tree = ast.parse(source)
-        for node in tree.body:
-            if isinstance(node, ast.FunctionDef) and node.name == name:
-                namespace = {"keras": keras, "layers": layers}
-                exec(compile(ast.Module([node], type_ignores=[]), notebook, "exec"), namespace)
-                return namespace[name]
-    raise AssertionError(f"{notebook} defines no function {name!r}")
+    return lesson_functions(notebook, name)[name]
 
 
 def architecture(model: keras.Model) -> list[tuple[str, dict]]:
@@ -117,14 +105,8 @@ def test_exercise_07_2s_reference_is_lesson_03s_deeper_cnn():
 
 def test_lesson_07s_networks_have_he_et_als_twenty_layers():
     """1 + 3 x 3 x 2 = 19 convolutions and a Dense layer; the residual network adds two 1x1 projections."""
-    cells = json.loads((NOTEBOOKS / "07_residual_networks.ipynb").read_text())["cells"]
-    namespace = {"keras": keras, "layers": layers}
-    for cell in cells:
-        source = "".join(cell["source"])
-        if cell["cell_type"] == "code" and ("def conv_bn_relu(" in source or "def make_network(" in source):
-            tree = ast.parse(source)
-            functions = [node for node in tree.body if isinstance(node, ast.FunctionDef)]
-            exec(compile(ast.Module(functions, type_ignores=[]), "lesson 07", "exec"), namespace)
+    namespace = lesson_functions("07_residual_networks.ipynb", "conv_bn_relu", "plain_block", "residual_block",
+                                 "make_network")
     for block, convolutions in (("plain_block", 19), ("residual_block", 21)):
         model = namespace["make_network"](namespace[block])
         assert sum(isinstance(layer, layers.Conv2D) for layer in model.layers) == convolutions

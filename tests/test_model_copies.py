@@ -6,7 +6,6 @@ aside) and by parameter count, so that editing one without the other fails here.
 
 from __future__ import annotations
 
-import ast
 import importlib.util
 import json
 import os
@@ -19,24 +18,15 @@ from keras import layers
 from cifar_tutorial import recipe
 from cifar_tutorial.config import REPO_ROOT
 
+from .lesson_code import lesson_functions
+
 IGNORED = {"name", "dtype", "seed"}
 
 
 def notebook_function(notebook: str, name: str):
     """The function ``name`` as written in a committed lesson, compiled from the source of its
     ``def`` alone (nothing else of its cell runs)."""
-    cells = json.loads((REPO_ROOT / "notebooks" / notebook).read_text(encoding="utf-8"))["cells"]
-    for cell in cells:
-        source = "".join(cell["source"]) if cell["cell_type"] == "code" else ""
-        if f"def {name}(" not in source:
-            continue
-        tree = ast.parse("\n".join(line for line in source.splitlines() if not line.lstrip().startswith("%")))
-        node = next(n for n in tree.body if isinstance(n, ast.FunctionDef) and n.name == name)
-        namespace = {"keras": keras, "layers": layers, "np": np}
-        exec(compile(  # noqa: S102 (the lesson's own def, compiled alone)
-            ast.Module(body=[node], type_ignores=[]), f"{notebook}:{name}", "exec"), namespace)
-        return namespace[name]
-    raise AssertionError(f"{notebook} defines no {name}()")
+    return lesson_functions(notebook, name)[name]
 
 
 def architecture(model: keras.Model) -> list:
@@ -112,11 +102,8 @@ def test_ablations_recipe_is_lesson_05s_recipe(study):
 
 def test_residual_studys_networks_are_lesson_07s(study):
     """The ``residual`` study's plain stack and residual network are lesson 07's, block for block."""
-    namespace = {}
-    for name in ("conv_bn_relu", "plain_block", "residual_block", "make_network"):
-        function = notebook_function("07_residual_networks.ipynb", name)
-        function.__globals__.update(namespace)
-        namespace[name] = function
+    namespace = lesson_functions("07_residual_networks.ipynb", "conv_bn_relu", "plain_block", "residual_block",
+                                 "make_network")
     for block in ("plain_block", "residual_block"):
         lesson_model = namespace["make_network"](namespace[block])
         study_model = study.make_network(getattr(study, block))

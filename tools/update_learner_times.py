@@ -3,6 +3,9 @@ the lesson's own length, so that the estimate is computed, not typed.
 
     python tools/update_learner_times.py notebooks/0*.ipynb
 
+It also writes the same minutes into the README's lesson table ("about N min"), which a test
+(``test_release``) keeps equal to the lessons' lines.
+
 The estimate: prose at 120 words a minute, code at 15 lines a minute, the seconds of training
 and computing the notebook's execution metadata recorded
 (:func:`cifar_tutorial.tools.runner.cell_seconds`), and 5, 10 and 20 minutes for the easy,
@@ -45,15 +48,29 @@ def learner_time_line(path: Path) -> str:
             f"timed with a class. **Prerequisites:** {PREREQUISITES[path.name[:2]]}.")
 
 
+def readme_with_minutes(readme: str, minutes: dict[str, str]) -> str:
+    """``readme`` with each lesson row's "about N min" set from ``minutes`` (notebook file name ->
+    minutes); raises ValueError if a lesson has no row."""
+    for name, value in minutes.items():
+        row = re.compile(rf"(^\| \[[^\]]+\]\(notebooks/{re.escape(name)}\) \| about )\d+( min \|)", re.MULTILINE)
+        readme, count = row.subn(rf"\g<1>{value}\g<2>", readme)
+        if count != 1:
+            raise ValueError(f"README.md has {count} lesson-table rows for {name}, not one")
+    return readme
+
+
 def main(paths: list[str]) -> int:
+    minutes = {}
     for name in paths:
         path = Path(name)
         nb = nbformat.read(path, as_version=4)
         first = nb.cells[0]
         first.source = LINE.sub("", first.source).rstrip("\n") + "\n\n" + learner_time_line(path)
         nbformat.write(nb, path)
-        minutes = re.search(r"about (\d+) minutes", first.source).group(1)
-        print(f"{path.name}: about {minutes} minutes")
+        minutes[path.name] = re.search(r"about (\d+) minutes", first.source).group(1)
+        print(f"{path.name}: about {minutes[path.name]} minutes")
+    readme = Path(__file__).resolve().parent.parent / "README.md"
+    readme.write_text(readme_with_minutes(readme.read_text(encoding="utf-8"), minutes), encoding="utf-8")
     return 0
 
 

@@ -12,12 +12,18 @@ from cifar_tutorial import metrics
 from cifar_tutorial.exercises.feedback import Feedback, as_int, hint, right
 
 
+def _projection_parameters(channels_in: int, filters: int) -> int:
+    """A projection shortcut's parameters: a 1x1 convolution without bias, then batch normalization,
+    which keeps four numbers per channel (scale, offset, moving mean and variance, as
+    ``count_params`` counts them)."""
+    return channels_in * filters + 4 * filters
+
+
 def _block_parameters(channels_in: int, filters: int, projected: bool) -> int:
     """Parameters of lesson 07's residual block: two 3x3 convolutions without bias, each followed by
-    batch normalization (four numbers per channel, as ``count_params`` counts them), plus, when the
-    shortcut is projected, a 1x1 convolution without bias and its batch normalization."""
+    batch normalization, plus the projection shortcut when the shapes differ."""
     main = 9 * channels_in * filters + 4 * filters + 9 * filters * filters + 4 * filters
-    return main + (channels_in * filters + 4 * filters if projected else 0)
+    return main + (_projection_parameters(channels_in, filters) if projected else 0)
 
 
 def check_07_residual_block(block) -> Feedback:
@@ -29,8 +35,8 @@ def check_07_residual_block(block) -> Feedback:
     (the shapes differ, so the shortcut must be projected) and on ``keras.Input(shape=(16, 16, 32))``
     with 32 filters and stride 1 (the shortcut is the input itself), and compares each with He et
     al.'s design as lesson 07 writes it (2016, section 3.3, option B): output shape, a
-    ``layers.Add``, the ReLU after the addition, a strided 1x1 projection only where the shapes
-    differ, and the parameter count of two bias-free 3x3 convolutions with batch normalization.
+    ``layers.Add``, the ReLU after the addition, a 1x1 projection only where the shapes differ (a wrong
+    stride makes ``Add`` raise), and the parameter count of two bias-free 3x3 convolutions with batch normalization.
 
     Returns:
         :class:`Feedback`: right, or a hint naming the first difference (or the error the call raised).
@@ -57,8 +63,6 @@ def check_07_residual_block(block) -> Feedback:
         if projected and not projections:
             return hint(f"with strides={strides} and {shape[-1]} to {filters} channels the shapes differ: "
                         "project the shortcut with a 1x1 Conv2D and batch normalization.")
-        if projected and tuple(projections[0].strides) != (strides, strides):
-            return hint(f"the 1x1 projection needs the block's stride ({strides}) to match the main path's size.")
         if not projected and projections:
             return hint("where the shapes already match, the shortcut is the input itself, with no 1x1 convolution.")
         count, expected = model.count_params(), _block_parameters(shape[-1], filters, projected)
@@ -81,7 +85,7 @@ def check_07_shortcut_parameters(answer) -> Feedback:
         return hint(f"give the count as a whole number, not {answer!r}.")
     channels_in, filters = 16, 32
     kernel = 1 * 1 * channels_in * filters
-    expected = kernel + 4 * filters
+    expected = _projection_parameters(channels_in, filters)
     if value == expected:
         return right("the 1x1 kernel has one weight per input channel and filter, and batch normalization "
                      "keeps four numbers per filter (two of them trained, two moving averages).")
