@@ -226,7 +226,7 @@ def plot_confusion_matrix(y_true: np.ndarray, y_pred: np.ndarray, class_names: S
     ConfusionMatrixDisplay.from_predictions(
         y_true, y_pred, labels=list(range(len(class_names))), display_labels=list(class_names),
         normalize=normalize or None, values_format=".2f" if normalize else "d",
-        cmap="Blues", ax=ax, colorbar=False, text_kw={"fontsize": 7},
+        cmap="Blues", ax=ax, colorbar=True, text_kw={"fontsize": 7},
     )
     ax.set_title(title)
     ax.tick_params(axis="x", rotation=45)

@@ -89,11 +89,21 @@ def test_by_hand_forward_pass(rng):
 
 def test_mistakes():
     y_true = np.array([0, 1, 2, 3, 4, 5])
-    y_pred = np.array([0, 2, 2, 4, 5, 5])
-    assert_right(ex.check_00_mistakes([1, 3, 4], y_true, y_pred))
-    assert_hint(ex.check_00_mistakes([0, 3, 4], y_true, y_pred), "got image(s) [0] right")
-    assert_hint(ex.check_00_mistakes([1, 1, 3], y_true, y_pred), "repeat")
-    assert_right(ex.check_00_mistakes([1], y_true, np.array([0, 2, 2, 3, 4, 5])))
+    probabilities = np.full((6, 6), 0.02)
+    for row, (label, p) in enumerate([(0, 0.9), (2, 0.5), (2, 0.9), (4, 0.7), (5, 0.6), (5, 0.9)]):
+        probabilities[row, label] = p  # mistakes: rows 1 (0.5), 3 (0.7), 4 (0.6)
+    assert_right(ex.check_00_mistakes([4, 3, 1], y_true, probabilities))
+    assert_hint(ex.check_00_mistakes([0, 3, 4], y_true, probabilities), "got image(s) [0] right")
+    assert_hint(ex.check_00_mistakes([1, 1, 3], y_true, probabilities), "repeat")
+    one_mistake = probabilities.copy()
+    one_mistake[3, 3], one_mistake[4, 4] = 0.95, 0.95
+    assert_right(ex.check_00_mistakes([1], y_true, one_mistake))
+    more = np.vstack([probabilities, [[0.02, 0.8, 0.02, 0.02, 0.02, 0.02]]])  # a fourth mistake, surer than row 1
+    labels = np.append(y_true, 0)
+    assert_hint(ex.check_00_mistakes([1, 3, 4], labels, more), "not the most confident")
+    assert_right(ex.check_00_mistakes([6, 3, 4], labels, more))
+    with pytest.raises(ValueError, match="probabilities"):
+        ex.check_00_mistakes([1], y_true, probabilities.argmax(axis=1))
 
 
 def test_first_ship():

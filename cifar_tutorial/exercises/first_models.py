@@ -47,21 +47,40 @@ def check_00_by_hand(probabilities, model: keras.Model, x: np.ndarray) -> Feedba
                  "hidden kernel, hidden bias, output kernel, output bias.")
 
 
-def check_00_mistakes(indices: Sequence[int], y_true: np.ndarray, y_pred: np.ndarray) -> Feedback:
-    """Exercise 00.3: three distinct indices of misclassified test images
-    (all of them if the model made fewer than three mistakes)."""
-    y_true, y_pred = np.asarray(y_true), np.asarray(y_pred)
-    wrong = set(np.flatnonzero(y_true != y_pred).tolist())
+def check_00_mistakes(indices: Sequence[int], y_true: np.ndarray, probabilities: np.ndarray) -> Feedback:
+    """Exercise 00.3: the indices of the model's three most confident mistakes:
+    the misclassified test images whose predicted (wrong) class got the highest
+    probability (all of them if the model made fewer than three mistakes).
+
+    Args:
+        indices: the student's indices into the test set, in any order.
+        y_true: ``(n,)`` integer labels.
+        probabilities: ``(n, classes)`` float, ``model.predict``'s output.
+
+    Raises:
+        ValueError: ``probabilities`` is not 2-D with one row per label.
+    """
+    y_true, probabilities = np.asarray(y_true), np.asarray(probabilities, dtype=np.float64)
+    if probabilities.ndim != 2 or len(probabilities) != len(y_true):
+        raise ValueError(f"probabilities must be (n, classes) with n = {len(y_true)} rows, got shape {probabilities.shape}")
+    y_pred, confidence = probabilities.argmax(axis=1), probabilities.max(axis=1)
+    wrong = np.flatnonzero(y_true != y_pred)
     indices = [int(i) for i in indices]
     wanted = min(3, len(wrong))
     if len(set(indices)) != len(indices):
         return hint("some indices repeat; pick distinct images.")
     if len(indices) != wanted:
         return hint(f"give {wanted} indices (the model made {len(wrong)} mistakes).")
-    not_mistakes = [i for i in indices if i not in wrong]
+    not_mistakes = [i for i in indices if i not in set(wrong.tolist())]
     if not_mistakes:
-        return hint(f"the model got image(s) {not_mistakes} right. Compare y_pred with y_test: np.flatnonzero(y_pred != y_test).")
-    return right("all of them are mistakes. Look at them: would a person hesitate too?")
+        return hint(f"the model got image(s) {not_mistakes} right. Compare the predictions with y_test: "
+                    "np.flatnonzero(probabilities.argmax(axis=1) != y_test).")
+    threshold = np.sort(confidence[wrong])[::-1][wanted - 1]  # the third-highest confidence among the mistakes
+    if any(confidence[i] < threshold for i in indices):
+        return hint("all are mistakes, but not the most confident ones: sort the mistakes by the probability of "
+                    "their predicted class, probabilities.max(axis=1), highest first (np.argsort).")
+    return right("these are the mistakes the model was surest of. A confident mistake slips past an 'ask a person "
+                 "when unsure' rule; would you have read these digits right?")
 
 
 def check_01_first_ship(index, label_one_hot, y_train: np.ndarray) -> Feedback:
