@@ -68,7 +68,6 @@ from cifar_tutorial.exercises.recipes import (
     check_05_schedule,
 )
 from cifar_tutorial.exercises.networks import (
-    check_03_block2_parameters,
     check_03_output_shapes,
     check_03_sharpen,
     check_03_small_model,
@@ -98,7 +97,6 @@ __all__ = [
     "check_02_accuracy",
     "check_02_parameters",
     "check_02_width_sweep",
-    "check_03_block2_parameters",
     "check_03_output_shapes",
     "check_03_sharpen",
     "check_03_small_model",

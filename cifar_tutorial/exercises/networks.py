@@ -8,7 +8,7 @@ import keras
 import numpy as np
 from scipy.signal import correlate2d
 
-from cifar_tutorial.exercises.feedback import Feedback, all_layers, as_int, check_parameter_count, hint, right
+from cifar_tutorial.exercises.feedback import Feedback, all_layers, as_int, hint, right
 
 SHARPEN = np.array([[0, -1, 0], [-1, 5, -1], [0, -1, 0]], dtype=np.float32)
 
@@ -50,15 +50,6 @@ def check_03_sharpen(kernel, filtered, grey: np.ndarray) -> Feedback:
                   "stand out more.")
 
 
-def check_03_block2_parameters(answer) -> Feedback:
-    """Exercise 03.2: parameters of ``block2_conv1`` in lesson 03's deeper CNN
-    (3x3 kernels, 16 input channels, 32 filters), counted as lesson 03 does: kernel
-    height x width x input channels x filters, plus one bias per filter. ``answer``: an
-    integer. The expected count is not written here, so that ``help()`` does not give
-    the exercise away; the feedback says whether the biases were left out."""
-    return check_parameter_count(answer, 3 * 3 * 16 * 32 + 32, 3 * 3 * 16 * 32, "block2_conv1")
-
-
 def _receptive_field(model) -> int:
     """Receptive field (input pixels per side) of one output of ``model``'s last layer:
     each convolution or pooling layer adds (kernel - 1) x the product of the strides below it."""
@@ -75,7 +66,7 @@ def _receptive_field(model) -> int:
 
 
 def check_03_output_shapes(predicted, model, receptive_field=None) -> Feedback:
-    """Lesson 03's output-shape challenge: the shape each layer of ``model`` outputs,
+    """Exercise 03.2: the shape each layer of ``model`` outputs,
     predicted with the output-size formula before running ``model.summary()``, and
     optionally the receptive field of the last layer's outputs.
 
@@ -157,21 +148,39 @@ def check_03_small_model(model, parameter_count, max_parameters: int = 100_000) 
                  "lesson's models.")
 
 
-def check_04_gap(gap, history: Mapping[str, Sequence[float]]) -> Feedback:
-    """Exercise 04.1: the generalization gap after the last epoch: training
-    accuracy minus validation accuracy (a fraction, positive when overfitting)."""
-    expected = float(history["accuracy"][-1] - history["val_accuracy"][-1])
+def check_04_gap(epoch, gap, history: Mapping[str, Sequence[float]]) -> Feedback:
+    """Exercise 04.1: the epoch (counted from 1) with the highest validation
+    accuracy, and the generalization gap there: training accuracy minus
+    validation accuracy at that epoch, a fraction (positive when overfitting).
+
+    Args:
+        epoch: the student's epoch number, 1 for the first.
+        gap: the student's gap at that epoch.
+        history: ``History.history``, with ``"accuracy"`` and ``"val_accuracy"`` lists.
+    """
+    train, val = np.asarray(history["accuracy"], float), np.asarray(history["val_accuracy"], float)
+    best = int(np.argmax(val))  # the first epoch reaching the highest validation accuracy
+    value = as_int(epoch)
     try:
-        value = float(gap)
+        number = float(gap)
     except (TypeError, ValueError):
-        return hint("give one number.")
-    if abs(value + expected) < 1e-6 and expected != 0:
+        return hint("give the gap as one number.")
+    if value is None or not 1 <= value <= len(val):
+        return hint(f"give the epoch as a whole number from 1 to {len(val)}.")
+    if value == best and val[value - 1] != val[best]:
+        return hint("epochs are counted from 1 in Keras's log: add one to the index np.argmax gives.")
+    if val[value - 1] != val[best]:
+        return hint("that epoch's validation accuracy is not the highest: np.argmax(history['val_accuracy']) "
+                    "gives its index.")
+    expected = float(train[value - 1] - val[value - 1])
+    if abs(number + expected) < 1e-6 and expected != 0:
         return hint("the sign is reversed: training accuracy minus validation accuracy.")
-    if abs(value - 100 * expected) < 1e-4 and expected != 0:
+    if abs(number - 100 * expected) < 1e-4 and expected != 0:
         return hint("that is in percentage points; give it as a fraction.")
-    if abs(value - expected) > 1e-6:
-        return hint("use the last epoch of history['accuracy'] and history['val_accuracy'] ([-1]).")
-    return right("that is the gap after the last epoch; regularization aims to shrink it.")
+    if abs(number - expected) > 1e-6:
+        return hint("the epoch is right; take both accuracies at that same epoch.")
+    return right("at its best validation epoch the model already does better on the images it trained on; "
+                 "regularization aims to shrink that gap.")
 
 
 def check_04_augmentation(augmentation) -> Feedback:
