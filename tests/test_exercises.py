@@ -12,7 +12,7 @@ import pytest
 
 from cifar_tutorial import exercises as ex
 from cifar_tutorial.exercises.networks import SHARPEN
-from cifar_tutorial.metrics import expected_calibration_error
+from cifar_tutorial.metrics import accuracy_interval, expected_calibration_error
 
 
 def assert_right(feedback):
@@ -241,6 +241,19 @@ def test_lesson_06_checks(rng):
     assert_right(ex.check_06_lowest_recall("c", y_true[:6], y_pred, names[:3]))
     assert_hint(ex.check_06_lowest_recall("b", y_true, y_pred, names[:3]), "not the lowest")
     assert_hint(ex.check_06_lowest_recall("zebra", y_true, y_pred, names[:3]), "not a class name")
+    many_true, many_pred = np.repeat(y_true, 10), np.repeat(y_pred, 10)  # class b: recall 0.5 on 20 images
+    many_pred[many_true == 2] = 2  # class c now perfect, so b is the lowest
+    b = many_true == 1
+    _, low, high = accuracy_interval(many_true[b], many_pred[b])
+    assert_right(ex.check_06_lowest_recall("b", many_true, many_pred, names[:3], interval=(low, high)))
+    assert_hint(ex.check_06_lowest_recall("b", many_true, many_pred, names[:3], interval=(100 * low, 100 * high)),
+                "percent")
+    _, all_low, all_high = accuracy_interval(many_true, many_pred)
+    assert_hint(ex.check_06_lowest_recall("b", many_true, many_pred, names[:3], interval=(all_low, all_high)),
+                "whole test set")
+    assert_hint(ex.check_06_lowest_recall("b", many_true, many_pred, names[:3], interval=(0.1, 0.9)),
+                "own test images")
+    assert_hint(ex.check_06_lowest_recall("b", many_true, many_pred, names[:3], interval="wide"), "(low, high)")
 
     probabilities = rng.dirichlet(np.ones(10), 200)
     labels = rng.integers(0, 10, 200)

@@ -47,7 +47,8 @@ def learner_time_line(path: Path) -> str:
     total = 5 * round((teaching + exercises) / 5)
     return (f"**Learner time:** about {total} minutes: about {5 * max(1, round(teaching / 5))} of reading and running "
             f"the cells, {exercises} of exercises. An estimate from the lesson's length ({words:,} words of prose at 120 "
-            f"a minute, {code} lines of code at 15 a minute, {run_minutes:.0f} minutes of training and computing on a "
+            f"a minute, {code} lines of code at 15 a minute, {run_minutes:.0f} "
+            f"minute{'' if round(run_minutes) == 1 else 's'} of training and computing on a "
             f"2-core CPU) and 5, 10 and 20 minutes for the easy, medium and open exercise and 5 for the quiz"
             + (f", {checks} for the check of understanding inside the lesson" if checks else "")
             + "; not yet timed with a class."

@@ -9,25 +9,53 @@ import numpy as np
 
 from cifar_tutorial.datasets import CLASS_NAMES
 from cifar_tutorial.exercises.feedback import Feedback, all_layers, as_int, hint, right
-from cifar_tutorial.metrics import expected_calibration_error
+from cifar_tutorial.metrics import accuracy_interval, expected_calibration_error
 
 
 def check_06_lowest_recall(class_name: str, y_true: np.ndarray, y_pred: np.ndarray,
-                           class_names: Sequence[str] = CLASS_NAMES) -> Feedback:
-    """Exercise 06.1: the class with the lowest recall (ties: any of them)."""
+                           class_names: Sequence[str] = CLASS_NAMES, interval=None) -> Feedback:
+    """Exercise 06.1: the class with the lowest recall (ties: any of them) and,
+    if ``interval`` is given, that recall's 95% Wilson interval.
+
+    Args:
+        class_name: the student's class name.
+        y_true, y_pred: integer labels ``(N,)``.
+        class_names: the names, in label order.
+        interval: ``(low, high)`` as fractions: :func:`cifar_tutorial.metrics.accuracy_interval`
+            on the images of that class only (a class's recall is the accuracy on its own images).
+    """
     from sklearn.metrics import precision_score, recall_score
 
+    y_true, y_pred = np.asarray(y_true), np.asarray(y_pred)
     labels = list(range(len(class_names)))
     recall = recall_score(y_true, y_pred, labels=labels, average=None, zero_division=0)
     lowest = {class_names[i] for i in np.flatnonzero(recall == recall.min())}
-    if class_name in lowest:
-        return right("that class has the lowest recall: the model misses a larger share of its images than of any other class.")
     if class_name not in class_names:
         return hint(f"{class_name!r} is not a class name; choose from {', '.join(class_names)}.")
-    precision = precision_score(y_true, y_pred, labels=labels, average=None, zero_division=0)
-    if class_name in {class_names[i] for i in np.flatnonzero(precision == precision.min())}:
-        return hint("that class has the lowest *precision*. Recall is per true class: the row of the confusion matrix.")
-    return hint("not the lowest. classification_report lists recall per class; or recall_score(average=None).")
+    if class_name not in lowest:
+        precision = precision_score(y_true, y_pred, labels=labels, average=None, zero_division=0)
+        if class_name in {class_names[i] for i in np.flatnonzero(precision == precision.min())}:
+            return hint("that class has the lowest *precision*. Recall is per true class: the row of the confusion matrix.")
+        return hint("not the lowest. classification_report lists recall per class; or recall_score(average=None).")
+    if interval is None:
+        return right("that class has the lowest recall: the model misses a larger share of its images than of any other class.")
+    try:
+        low, high = (float(v) for v in interval)
+    except (TypeError, ValueError):
+        return hint("the class is right; give the interval as a (low, high) pair of fractions.")
+    mine = y_true == class_names.index(class_name)
+    _, want_low, want_high = accuracy_interval(y_true[mine], y_pred[mine])
+    _, all_low, all_high = accuracy_interval(y_true, y_pred)
+    if abs(low - 100 * want_low) < 1e-3 and abs(high - 100 * want_high) < 1e-3:
+        return hint("the class is right; the interval is in percent: give fractions, as accuracy_interval returns them.")
+    if abs(low - all_low) < 1e-6 and abs(high - all_high) < 1e-6:
+        return hint("the class is right, but that is the interval of the whole test set's accuracy: pass only the "
+                    "images of that class (y_test == its label) to metrics.accuracy_interval.")
+    if abs(low - want_low) > 1e-6 or abs(high - want_high) > 1e-6:
+        return hint("the class is right; its recall is the accuracy on its own test images: "
+                    "metrics.accuracy_interval(y_test[mask], y_pred[mask]) with mask = y_test == its label.")
+    return right("the class with the lowest recall, and its interval: measured on one class's images only, it is "
+                 "much wider than the whole test set's, so per-class numbers are the least precise a report gives.")
 
 
 def check_06_ece_bins(ece: Mapping[int, float], y_true: np.ndarray, probabilities: np.ndarray) -> Feedback:
