@@ -9,8 +9,7 @@ It also writes the same minutes into the README's lesson table ("about N min"), 
 The estimate: prose at 120 words a minute, code at 15 lines a minute, the seconds of training
 and computing the notebook's execution metadata recorded
 (:func:`cifar_tutorial.tools.runner.cell_seconds`), and 5, 10 and 20 minutes for the easy,
-medium and open exercise and 5 for the quiz, plus the minutes an in-lesson "Check your understanding
-(about N minutes)" states; rounded to 5 minutes. Reading and exercise rates
+medium and open exercise and 5 for the quiz; rounded to 5 minutes. Reading and exercise rates
 are the script's assumptions, not measurements with a class (the line says so). Only the first
 cell's source changes; outputs are untouched, so the lesson need not be re-executed.
 """
@@ -29,7 +28,6 @@ PREREQUISITES = {"00": "none: Python and NumPy basics", "01": "lesson 00", "02":
                  "04": "lesson 03", "05": "lesson 04", "06": "lessons 04 and 05 (their saved models)",
                  "07": "lessons 03 to 05", "08": "lessons 05 to 07", "09": "lessons 05 to 08 (05's and 08's saved models)"}
 EXERCISE_MINUTES = {"Easy": 5, "Medium": 10, "Open": 20, "Quiz": 5}
-IN_LESSON_CHECK = re.compile(r"\*\*Check your understanding \(about (\d+) minutes\)\.\*\*")
 LINE = re.compile(r"\n\n\*\*Learner time:\*\*.*$", re.DOTALL)
 
 
@@ -40,8 +38,6 @@ def learner_time_line(path: Path) -> str:
     words = sum(len(re.findall(r"\w+", text)) for text in markdown)
     code = sum(len(c.source.splitlines()) for c in nb.cells if c.cell_type == "code")
     exercises = sum(EXERCISE_MINUTES[k] for k in re.findall(r"\*\*(Easy|Medium|Open|Quiz)\.\*\*", "".join(markdown)))
-    checks = sum(int(m) for m in IN_LESSON_CHECK.findall("".join(markdown)))  # in-lesson "check your understanding"
-    exercises += checks
     run_minutes = sum(row["seconds"] for row in cell_seconds(path)) / 60
     teaching = words / 120 + code / 15 + run_minutes
     total = 5 * round((teaching + exercises) / 5)
@@ -49,10 +45,8 @@ def learner_time_line(path: Path) -> str:
             f"the cells, {exercises} of exercises. An estimate from the lesson's length ({words:,} words of prose at 120 "
             f"a minute, {code} lines of code at 15 a minute, {run_minutes:.0f} "
             f"minute{'' if round(run_minutes) == 1 else 's'} of training and computing on a "
-            f"2-core CPU) and 5, 10 and 20 minutes for the easy, medium and open exercise and 5 for the quiz"
-            + (f", {checks} for the check of understanding inside the lesson" if checks else "")
-            + "; not yet timed with a class."
-            f" **Prerequisites:** {PREREQUISITES[path.name[:2]]}.")
+            f"2-core CPU) and 5, 10 and 20 minutes for the easy, medium and open exercise and 5 for the quiz; not yet "
+            f"timed with a class. **Prerequisites:** {PREREQUISITES[path.name[:2]]}.")
 
 
 def readme_with_minutes(readme: str, minutes: dict[str, str]) -> str:

@@ -65,13 +65,14 @@ def check_00_mistakes(indices: Sequence[int], y_true: np.ndarray, probabilities:
         raise ValueError(f"probabilities must be (n, classes) with n = {len(y_true)} rows, got shape {probabilities.shape}")
     y_pred, confidence = probabilities.argmax(axis=1), probabilities.max(axis=1)
     wrong = np.flatnonzero(y_true != y_pred)
+    wrong_set = set(wrong.tolist())
     indices = [int(i) for i in indices]
     wanted = min(3, len(wrong))
     if len(set(indices)) != len(indices):
         return hint("some indices repeat; pick distinct images.")
     if len(indices) != wanted:
         return hint(f"give {wanted} indices (the model made {len(wrong)} mistakes).")
-    not_mistakes = [i for i in indices if i not in set(wrong.tolist())]
+    not_mistakes = [i for i in indices if i not in wrong_set]
     if not_mistakes:
         return hint(f"the model got image(s) {not_mistakes} right. Compare the predictions with y_test: "
                     "np.flatnonzero(probabilities.argmax(axis=1) != y_test).")
