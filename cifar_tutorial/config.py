@@ -56,7 +56,7 @@ class Profile:
         epochs: passes over the training images in each ``fit`` call.
         batch_size: images per gradient step.
         recipe_epochs: epochs of the course's recipe (:mod:`cifar_tutorial.recipe`,
-            lesson 05's final model and ``python -m cifar_tutorial train``),
+            lesson 06's final model and ``python -m cifar_tutorial train``),
             which trains at its own batch size.
     """
 

@@ -91,7 +91,7 @@ def expected_calibration_error(y_true: np.ndarray, probabilities: np.ndarray, n_
 
 
 def accuracy_interval(y_true: np.ndarray, y_pred: np.ndarray, confidence: float = 0.95) -> tuple[float, float, float]:
-    """Accuracy on a test set with its Wilson score confidence interval (lesson 06).
+    """Accuracy on a test set with its Wilson score confidence interval (lesson 07).
 
     The test images are a sample: another 1,000 images would give another
     accuracy. The Wilson interval (Wilson, 1927; recommended over the normal
@@ -120,7 +120,7 @@ def accuracy_interval(y_true: np.ndarray, y_pred: np.ndarray, confidence: float 
 
 
 def mcnemar_test(y_true: np.ndarray, y_pred_a: np.ndarray, y_pred_b: np.ndarray) -> tuple[int, int, float]:
-    """Exact McNemar test: do two models differ in accuracy on the same test images? (lesson 06)
+    """Exact McNemar test: do two models differ in accuracy on the same test images? (lesson 07)
 
     Only the images where exactly one of the two models is right carry
     information: ``a_only`` (A right, B wrong) and ``b_only`` (B right, A

@@ -1,6 +1,6 @@
 """Timing and recording training runs: lessons 02-04 time their own ``model.fit``
 with :class:`EpochTimer` and keep the outcome as a :class:`TrainingRun`;
-:func:`train_recipe` trains the course's recipe for lessons 06 and 06 and the
+:func:`train_recipe` trains the course's recipe for lessons 07 and 07 and the
 ``train`` command."""
 
 from __future__ import annotations
@@ -107,7 +107,7 @@ def train_recipe(splits, *, epochs: int, batch_size: int = recipe.BATCH_SIZE, ca
     """Build, compile and train the course's recipe (:func:`cifar_tutorial.recipe.make_model`
     with :func:`cifar_tutorial.recipe.compile_model`, its schedule spanning
     ``epochs``) on ``splits``, as :func:`fit_and_evaluate` does. Introduced in
-    lesson 05; reused by lesson 06 (when lesson 05's model is missing), the
+    lesson 06; reused by lesson 07 (when lesson 06's model is missing), the
     ``train`` command and the benchmark.
 
     Returns:

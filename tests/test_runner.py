@@ -36,8 +36,8 @@ def test_find_notebooks_orders_and_selects(lessons):
         "01_ok.ipynb", "02_fails.ipynb", "03_never_reached.ipynb"]
     assert [p.name for p in runner.find_notebooks(["03", "01"], lessons)] == [
         "03_never_reached.ipynb", "01_ok.ipynb"]
-    with pytest.raises(FileNotFoundError, match=r"No notebook starts with '09'; choose from: 01_ok\.ipynb"):
-        runner.find_notebooks(["09"], lessons)
+    with pytest.raises(FileNotFoundError, match=r"No notebook starts with '10'; choose from: 01_ok\.ipynb"):
+        runner.find_notebooks(["10"], lessons)
 
 
 def test_recorded_results_reads_the_mime_bundle():

@@ -10,25 +10,25 @@ Functions are named ``check_<lesson>_<what>``, in the order of the lesson's
 exercises.
 
 The checks live in one module per pair of lessons
-(:mod:`~cifar_tutorial.exercises.first_models`, :mod:`~cifar_tutorial.exercises.networks`, :mod:`~cifar_tutorial.exercises.recipes` for lesson 05, :mod:`~cifar_tutorial.exercises.residual` for lesson 07,
-:mod:`~cifar_tutorial.exercises.evaluation`, :mod:`~cifar_tutorial.exercises.interpretation` for lesson 09), the lessons' concept quizzes in
+(:mod:`~cifar_tutorial.exercises.first_models`, :mod:`~cifar_tutorial.exercises.networks`, :mod:`~cifar_tutorial.exercises.recipes` for lesson 06, :mod:`~cifar_tutorial.exercises.residual` for lesson 08,
+:mod:`~cifar_tutorial.exercises.evaluation`, :mod:`~cifar_tutorial.exercises.interpretation` for lesson 10), the lessons' concept quizzes in
 :mod:`~cifar_tutorial.exercises.quizzes`, and are all importable from here.
 """
 
 from cifar_tutorial.exercises.evaluation import (
-    check_06_confidence_threshold,
-    check_06_ece_bins,
-    check_06_lowest_recall,
-    check_08_majority_baseline,
-    check_08_clearly_better,
-    check_08_new_classes,
-    check_08_paired_difference,
-    check_08_trainable_parameters,
+    check_07_confidence_threshold,
+    check_07_ece_bins,
+    check_07_lowest_recall,
+    check_09_majority_baseline,
+    check_09_clearly_better,
+    check_09_new_classes,
+    check_09_paired_difference,
+    check_09_trainable_parameters,
 )
 from cifar_tutorial.exercises.interpretation import (
-    check_09_centre_share,
-    check_09_grad_cam,
-    check_09_true_class_maps,
+    check_10_centre_share,
+    check_10_grad_cam,
+    check_10_true_class_maps,
 )
 from cifar_tutorial.exercises.feedback import (
     Feedback,
@@ -50,22 +50,22 @@ from cifar_tutorial.exercises.quizzes import (
     check_02_quiz,
     check_03_quiz,
     check_04_quiz,
-    check_05_quiz,
     check_06_quiz,
     check_07_quiz,
     check_08_quiz,
     check_09_quiz,
+    check_10_quiz,
 )
 from cifar_tutorial.exercises.residual import (
-    check_07_functional,
-    check_07_residual_block,
-    check_07_shortcut_parameters,
-    check_07_training_difference,
+    check_08_functional,
+    check_08_residual_block,
+    check_08_shortcut_parameters,
+    check_08_training_difference,
 )
 from cifar_tutorial.exercises.recipes import (
-    check_05_ablation_verdicts,
-    check_05_moving_statistics,
-    check_05_schedule,
+    check_06_ablation_verdicts,
+    check_06_moving_statistics,
+    check_06_schedule,
 )
 from cifar_tutorial.exercises.networks import (
     check_03_output_shapes,
@@ -83,11 +83,11 @@ __all__ = [
     "check_02_quiz",
     "check_03_quiz",
     "check_04_quiz",
-    "check_05_quiz",
     "check_06_quiz",
     "check_07_quiz",
     "check_08_quiz",
     "check_09_quiz",
+    "check_10_quiz",
     "check_00_by_hand",
     "check_00_mistakes",
     "check_00_parameters",
@@ -103,22 +103,22 @@ __all__ = [
     "check_04_augmentation",
     "check_04_callbacks",
     "check_04_gap",
-    "check_05_ablation_verdicts",
-    "check_05_moving_statistics",
-    "check_05_schedule",
-    "check_06_confidence_threshold",
-    "check_06_ece_bins",
-    "check_06_lowest_recall",
-    "check_07_functional",
-    "check_07_residual_block",
-    "check_07_shortcut_parameters",
-    "check_07_training_difference",
-    "check_08_majority_baseline",
-    "check_08_clearly_better",
-    "check_08_new_classes",
-    "check_08_paired_difference",
-    "check_08_trainable_parameters",
-    "check_09_true_class_maps",
-    "check_09_grad_cam",
-    "check_09_centre_share",
+    "check_06_ablation_verdicts",
+    "check_06_moving_statistics",
+    "check_06_schedule",
+    "check_07_confidence_threshold",
+    "check_07_ece_bins",
+    "check_07_lowest_recall",
+    "check_08_functional",
+    "check_08_residual_block",
+    "check_08_shortcut_parameters",
+    "check_08_training_difference",
+    "check_09_majority_baseline",
+    "check_09_clearly_better",
+    "check_09_new_classes",
+    "check_09_paired_difference",
+    "check_09_trainable_parameters",
+    "check_10_true_class_maps",
+    "check_10_grad_cam",
+    "check_10_centre_share",
 ]

@@ -78,7 +78,7 @@ QUIZZES: dict[str, list[Question]] = {
             "B": "no images were generated; they are small photographs.",
             "C": "they were picked by hand from 80 Million Tiny Images, a collection gathered by web "
                  "search (Krizhevsky, 2009; see the data provenance page).",
-            "D": "ImageNet is a different collection (larger images, 1,000 classes; lesson 08 uses it).",
+            "D": "ImageNet is a different collection (larger images, 1,000 classes; lesson 09 uses it).",
         }),
         Question("shapes, dtypes, ranges and axes", "A", {
             "A": "the first index picks the image (the 11th), the next two run over its rows and columns, "
@@ -168,7 +168,7 @@ QUIZZES: dict[str, list[Question]] = {
             "D": "a run that never stops early is normal: the callback simply does not stop it.",
         }),
     ],
-    "05": [
+    "06": [
         Question("the learning-rate schedule", "B", {
             "A": "warm-up starts at a tenth of the peak and rises from there, so the first step is one of "
                  "the smaller ones, not the largest.",
@@ -205,7 +205,7 @@ QUIZZES: dict[str, list[Question]] = {
             "D": "nothing was saved or reloaded: the same model in memory gives both numbers.",
         }),
     ],
-    "06": [
+    "07": [
         Question("McNemar's test", "B", {
             "A": "images both models get right, or both wrong, cannot tell them apart.",
             "B": "only the images exactly one model gets right tell the two apart; the test asks how "
@@ -245,7 +245,7 @@ QUIZZES: dict[str, list[Question]] = {
             "D": "accuracy counts mistakes; only looking at them shows how they happen.",
         }),
     ],
-    "07": [
+    "08": [
         Question("symbolic tensors in the Functional API", "C", {
             "A": "no data has been given yet: keras.Input only describes the shape of what will come.",
             "B": "the weights belong to the layer (layer.weights); calling it returns a new tensor.",
@@ -275,7 +275,7 @@ QUIZZES: dict[str, list[Question]] = {
             "D": "overfitting lowers training error; the deeper stack's training error was higher too.",
         }),
     ],
-    "08": [
+    "09": [
         Question("reading the learning-curve study", "A", {
             "A": "feature extraction minus from scratch excluded zero only at 5 labelled images per class.",
             "B": "at most sizes the study's intervals include zero: no difference shown.",
@@ -291,7 +291,7 @@ QUIZZES: dict[str, list[Question]] = {
                  "preprocess_input (0..255 to -1..1).",
         }),
     ],
-    "09": [
+    "10": [
         Question("an all-dark heat map", "B", {
             "A": "the model did see the image and gave it a class; the map says only where, at this layer, "
                  "the evidence for that class was.",
@@ -327,7 +327,7 @@ def check_quiz(lesson: str, answers) -> Feedback:
     """Check a lesson's concept quiz.
 
     Args:
-        lesson: ``"00"`` to ``"09"``.
+        lesson: ``"00"`` to ``"10"``.
         answers: the chosen letters in question order, as a string (``"BCA"``), a sequence
             (``["B", "C", "A"]``) or a mapping from question number (from 1) to letter.
 
@@ -389,31 +389,31 @@ def check_04_quiz(answers) -> Feedback:
     return check_quiz("04", answers)
 
 
-def check_05_quiz(answers) -> Feedback:
-    """Lesson 05's concept quiz (the schedule; batch normalization's moving average; choosing on
+def check_06_quiz(answers) -> Feedback:
+    """Lesson 06's concept quiz (the schedule; batch normalization's moving average; choosing on
     validation data; reading an ablation; why ``fit``'s logged accuracy differs). See
     :func:`check_quiz`."""
-    return check_quiz("05", answers)
-
-
-def check_06_quiz(answers) -> Feedback:
-    """Lesson 06's concept quiz (McNemar; the confusion matrix by columns; ``tf.data``; the
-    ``.keras`` format; which mistakes to inspect). See :func:`check_quiz`."""
     return check_quiz("06", answers)
 
 
 def check_07_quiz(answers) -> Feedback:
-    """Lesson 07's concept quiz (symbolic tensors; ``Add``'s shapes; a block learning no change; degradation)."""
+    """Lesson 07's concept quiz (McNemar; the confusion matrix by columns; ``tf.data``; the
+    ``.keras`` format; which mistakes to inspect). See :func:`check_quiz`."""
     return check_quiz("07", answers)
 
 
 def check_08_quiz(answers) -> Feedback:
-    """Lesson 08's concept quiz (reading the learning-curve study; a ``keras.applications``
-    model). See :func:`check_quiz`."""
+    """Lesson 08's concept quiz (symbolic tensors; ``Add``'s shapes; a block learning no change; degradation)."""
     return check_quiz("08", answers)
 
 
 def check_09_quiz(answers) -> Feedback:
-    """Lesson 09's concept quiz (an all-dark heat map; choosing the layer; what a heat map shows).
-    See :func:`check_quiz`."""
+    """Lesson 09's concept quiz (reading the learning-curve study; a ``keras.applications``
+    model). See :func:`check_quiz`."""
     return check_quiz("09", answers)
+
+
+def check_10_quiz(answers) -> Feedback:
+    """Lesson 10's concept quiz (an all-dark heat map; choosing the layer; what a heat map shows).
+    See :func:`check_quiz`."""
+    return check_quiz("10", answers)

@@ -1,4 +1,4 @@
-"""Checks for the exercises of lesson 05 (training recipes: batch normalization, the
+"""Checks for the exercises of lesson 06 (training recipes: batch normalization, the
 learning-rate schedule, the recipe's ablation study)."""
 
 from __future__ import annotations
@@ -14,8 +14,8 @@ from cifar_tutorial.exercises.feedback import Feedback, all_layers, as_int, hint
 VERDICTS = ("better", "worse", "no difference shown")
 
 
-def check_05_schedule(peak_step, last_rate, schedule, total_steps: int) -> Feedback:
-    """Exercise 05.1: the step at which a learning-rate schedule is largest, and its rate at the
+def check_06_schedule(peak_step, last_rate, schedule, total_steps: int) -> Feedback:
+    """Exercise 06.1: the step at which a learning-rate schedule is largest, and its rate at the
     last training step.
 
     Args:
@@ -55,9 +55,9 @@ def check_05_schedule(peak_step, last_rate, schedule, total_steps: int) -> Feedb
                  "of the run, towards its floor of alpha times the peak.")
 
 
-def check_05_moving_statistics(count, model: keras.Model) -> Feedback:
-    """Exercise 05.2: the number of a model's parameters that gradient descent does not change
-    (for lesson 05's ``make_batch_norm()``: the moving means and variances of its
+def check_06_moving_statistics(count, model: keras.Model) -> Feedback:
+    """Exercise 06.2: the number of a model's parameters that gradient descent does not change
+    (for lesson 06's ``make_batch_norm()``: the moving means and variances of its
     ``BatchNormalization`` layers).
 
     Args:
@@ -85,8 +85,8 @@ def check_05_moving_statistics(count, model: keras.Model) -> Feedback:
                 "many depends on the channels of the convolution before each. Compare with model.summary().")
 
 
-def check_05_ablation_verdicts(verdicts: Mapping[str, str], study: Mapping) -> Feedback:
-    """Exercise 05.3: every variant's verdict in a replicated study with a reference (lesson 05's
+def check_06_ablation_verdicts(verdicts: Mapping[str, str], study: Mapping) -> Feedback:
+    """Exercise 06.3: every variant's verdict in a replicated study with a reference (lesson 06's
     ``recipe_ablation``), recomputed from its runs with
     :func:`cifar_tutorial.metrics.paired_difference` (the course's rule, lesson 04).
 
