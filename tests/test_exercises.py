@@ -456,7 +456,7 @@ def test_check_10_centre_share():
     assert_hint(ex.check_10_centre_share(shares[::-1] * 0.5, maps), "not the shares")
 
 
-def test_check_06_schedule():
+def test_check_05_schedule():
     steps_per_epoch, epochs = 36, 8
     total, warmup = epochs * steps_per_epoch, int(0.2 * epochs * steps_per_epoch)
     schedule = keras.optimizers.schedules.CosineDecay(initial_learning_rate=0.015, warmup_target=0.15,
@@ -464,27 +464,94 @@ def test_check_06_schedule():
     rates = [float(schedule(step)) for step in range(total)]
     peak, last = int(np.argmax(rates)), rates[-1]
     assert peak == warmup and abs(last - 0.0015) < 1e-4  # the end of the warm-up; about alpha times the peak
-    assert_right(ex.check_06_schedule(peak, last, schedule, total))
-    assert_hint(ex.check_06_schedule(0, last, schedule, total), "warm-up starts low")
-    assert_hint(ex.check_06_schedule(total - 1, last, schedule, total), "last step is not the largest")
-    assert_hint(ex.check_06_schedule(peak, max(rates), schedule, total), "that is the peak rate")
-    assert_hint(ex.check_06_schedule(peak, float(schedule(total)), schedule, total), "total_steps - 1")
-    assert_hint(ex.check_06_schedule(total + 3, last, schedule, total), "outside")
-    assert_hint(ex.check_06_schedule("x", last, schedule, total), "whole step")
+    assert_right(ex.check_05_schedule(peak, last, schedule, total))
+    assert_hint(ex.check_05_schedule(0, last, schedule, total), "warm-up starts low")
+    assert_hint(ex.check_05_schedule(total - 1, last, schedule, total), "last step is not the largest")
+    assert_hint(ex.check_05_schedule(peak, max(rates), schedule, total), "that is the peak rate")
+    assert_hint(ex.check_05_schedule(peak, float(schedule(total)), schedule, total), "total_steps - 1")
+    assert_hint(ex.check_05_schedule(total + 3, last, schedule, total), "outside")
+    assert_hint(ex.check_05_schedule("x", last, schedule, total), "whole step")
 
 
-def test_check_06_moving_statistics():
+def test_check_05_moving_statistics():
     from keras import layers
 
     model = keras.Sequential([keras.Input((8, 8, 3)), layers.Conv2D(4, 3, use_bias=False), layers.BatchNormalization(),
                               layers.Activation("relu"), layers.Conv2D(6, 3, use_bias=False), layers.BatchNormalization(),
                               layers.Flatten(), layers.Dense(10)])
     assert sum(int(np.prod(w.shape)) for w in model.non_trainable_weights) == 2 * (4 + 6)
-    assert_right(ex.check_06_moving_statistics(20, model))
-    assert_hint(ex.check_06_moving_statistics(10, model), "a mean and a variance")
-    assert_hint(ex.check_06_moving_statistics(40, model), "trainable")
-    assert_hint(ex.check_06_moving_statistics(7, model), "layer by layer")
-    assert_hint(ex.check_06_moving_statistics("many", model), "whole number")
+    assert_right(ex.check_05_moving_statistics(20, model))
+    assert_hint(ex.check_05_moving_statistics(10, model), "a mean and a variance")
+    assert_hint(ex.check_05_moving_statistics(40, model), "trainable")
+    assert_hint(ex.check_05_moving_statistics(7, model), "layer by layer")
+    assert_hint(ex.check_05_moving_statistics("many", model), "whole number")
+
+
+def test_check_05_larger_learning_rate():
+    from keras import layers
+
+    from cifar_tutorial.training import TrainingRun
+
+    def run(batch_norm, rate, val):
+        model = keras.Sequential([keras.Input((8, 8, 3)), layers.Conv2D(4, 3, use_bias=not batch_norm),
+                                  *([layers.BatchNormalization()] if batch_norm else []), layers.Flatten(),
+                                  layers.Dense(10)])
+        model.compile(optimizer=keras.optimizers.Adam(rate), loss="sparse_categorical_crossentropy")
+        return TrainingRun(model, {"val_accuracy": val}, 1.0, len(val))
+
+    baseline, batch_norm = run(False, 1e-2, [0.2, 0.35, 0.3]), run(True, 1e-2, [0.3, 0.4, 0.45])
+    best = {"baseline": 0.35, "batch norm": 0.45}
+    assert_right(ex.check_05_larger_learning_rate(best, baseline, batch_norm))
+    assert_right(ex.check_05_larger_learning_rate({"baseline": 35.0, "batch norm": 45.0}, baseline, batch_norm))
+    assert_hint(ex.check_05_larger_learning_rate(best, batch_norm, baseline), "no BatchNormalization")
+    assert_hint(ex.check_05_larger_learning_rate(best, run(False, 1e-3, [0.35]), batch_norm), "ten times")
+    assert_hint(ex.check_05_larger_learning_rate({"baseline": 0.3, "batch norm": 0.45}, baseline, batch_norm),
+                "last epoch")
+    assert_hint(ex.check_05_larger_learning_rate({"baseline": 0.2, "batch norm": 0.45}, baseline, batch_norm),
+                "largest value")
+    assert_hint(ex.check_05_larger_learning_rate({"baseline": 0.35}, baseline, batch_norm), "keys")
+    assert_hint(ex.check_05_larger_learning_rate(best, baseline.model, batch_norm), "as train() returns it")
+
+
+def test_check_06_resume():
+    schedule = keras.optimizers.schedules.CosineDecay(initial_learning_rate=0.015, warmup_target=0.15,
+                                                      warmup_steps=57, decay_steps=288 - 57, alpha=0.01)
+    steps = 4 * 36
+    assert_right(ex.check_06_resume(steps, float(schedule(steps)), schedule, 4, 36))
+    assert_hint(ex.check_06_resume(4, float(schedule(steps)), schedule, 4, 36), "counts epochs")
+    assert_hint(ex.check_06_resume(0, float(schedule(0)), schedule, 4, 36), "initial_epoch only numbers")
+    assert_hint(ex.check_06_resume(140, float(schedule(steps)), schedule, 4, 36), "epochs times steps_per_epoch")
+    assert_hint(ex.check_06_resume(steps, float(schedule(0)), schedule, 4, 36), "restarted")
+    assert_hint(ex.check_06_resume(steps, float(schedule(steps - 1)), schedule, 4, 36), "first fit's last step")
+    assert_hint(ex.check_06_resume(steps, 0.5, schedule, 4, 36), "schedule(steps taken)")
+    assert_hint(ex.check_06_resume("many", 0.1, schedule, 4, 36), "whole number")
+
+
+def test_check_06_flip_tta():
+    from keras import layers
+
+    from cifar_tutorial import inference
+
+    rng = np.random.default_rng(3)
+    x = rng.integers(0, 256, (60, 8, 8, 3), dtype=np.uint8)
+    y = rng.integers(0, 3, 60)
+    model = keras.Sequential([keras.Input((8, 8, 3)), layers.Rescaling(1 / 255), layers.Flatten(),
+                              layers.Dense(3, activation="softmax")])
+
+    def accuracy(probabilities):
+        return float(np.mean(probabilities.argmax(axis=1) == y))
+
+    tta = accuracy(inference.predict_probabilities(model, x, flip_tta=True))
+    plain = accuracy(model.predict(x, verbose=0))
+    upside_down = accuracy((model.predict(x, verbose=0) + model.predict(x[:, ::-1], verbose=0)) / 2)
+    assert_right(ex.check_06_flip_tta(tta, model, x, y))
+    assert_hint(ex.check_06_flip_tta(100 * tta, model, x, y), "not a percentage")
+    if abs(plain - tta) > 1.5 / len(y):
+        assert_hint(ex.check_06_flip_tta(plain, model, x, y), "plain model's accuracy")
+    if abs(upside_down - tta) > 1.5 / len(y):
+        assert_hint(ex.check_06_flip_tta(upside_down, model, x, y), "upside down")
+    assert_hint(ex.check_06_flip_tta((tta + 0.5) % 1, model, x, y), "average the two")
+    assert_hint(ex.check_06_flip_tta("high", model, x, y), "one number")
 
 
 def test_check_06_ablation_verdicts():

@@ -68,7 +68,7 @@ PAIRS = [  # (notebook, function in it, function of benchmarks/studies.py)
     ("04_regularization.ipynb", "make_dropout", "make_dropout"),
     ("04_regularization.ipynb", "make_l2", "make_l2"),
     ("04_regularization.ipynb", "make_augmented", "make_augmented"),
-    ("06_training_recipes.ipynb", "make_batch_norm", "make_batch_norm"),
+    ("05_batch_normalization.ipynb", "make_batch_norm", "make_batch_norm"),
     ("09_transfer_learning.ipynb", "make_base", "make_transfer_base"),
 ]
 

@@ -10,9 +10,10 @@ Functions are named ``check_<lesson>_<what>``, in the order of the lesson's
 exercises.
 
 The checks live in one module per pair of lessons
-(:mod:`~cifar_tutorial.exercises.first_models`, :mod:`~cifar_tutorial.exercises.networks`, :mod:`~cifar_tutorial.exercises.recipes` for lesson 06, :mod:`~cifar_tutorial.exercises.residual` for lesson 08,
+(:mod:`~cifar_tutorial.exercises.first_models`, :mod:`~cifar_tutorial.exercises.networks`, :mod:`~cifar_tutorial.exercises.recipes` for lessons 05 and 06, :mod:`~cifar_tutorial.exercises.residual` for lesson 08,
 :mod:`~cifar_tutorial.exercises.evaluation`, :mod:`~cifar_tutorial.exercises.interpretation` for lesson 10), the lessons' concept quizzes in
-:mod:`~cifar_tutorial.exercises.quizzes`, and are all importable from here.
+:mod:`~cifar_tutorial.exercises.quizzes` (their questions' feedback in
+:mod:`~cifar_tutorial.exercises.quiz_questions`), and are all importable from here.
 """
 
 from cifar_tutorial.exercises.evaluation import (
@@ -50,6 +51,7 @@ from cifar_tutorial.exercises.quizzes import (
     check_02_quiz,
     check_03_quiz,
     check_04_quiz,
+    check_05_quiz,
     check_06_quiz,
     check_07_quiz,
     check_08_quiz,
@@ -63,9 +65,12 @@ from cifar_tutorial.exercises.residual import (
     check_08_training_difference,
 )
 from cifar_tutorial.exercises.recipes import (
+    check_05_larger_learning_rate,
+    check_05_moving_statistics,
+    check_05_schedule,
     check_06_ablation_verdicts,
-    check_06_moving_statistics,
-    check_06_schedule,
+    check_06_flip_tta,
+    check_06_resume,
 )
 from cifar_tutorial.exercises.networks import (
     check_03_output_shapes,
@@ -83,6 +88,7 @@ __all__ = [
     "check_02_quiz",
     "check_03_quiz",
     "check_04_quiz",
+    "check_05_quiz",
     "check_06_quiz",
     "check_07_quiz",
     "check_08_quiz",
@@ -103,9 +109,12 @@ __all__ = [
     "check_04_augmentation",
     "check_04_callbacks",
     "check_04_gap",
+    "check_05_larger_learning_rate",
+    "check_05_moving_statistics",
+    "check_05_schedule",
     "check_06_ablation_verdicts",
-    "check_06_moving_statistics",
-    "check_06_schedule",
+    "check_06_flip_tta",
+    "check_06_resume",
     "check_07_confidence_threshold",
     "check_07_ece_bins",
     "check_07_lowest_recall",

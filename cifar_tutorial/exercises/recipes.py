@@ -1,5 +1,6 @@
-"""Checks for the exercises of lesson 06 (training recipes: batch normalization, the
-learning-rate schedule, the recipe's ablation study)."""
+"""Checks for the exercises of lessons 05 (batch normalization and the learning-rate schedule)
+and 06 (the course's recipe: resuming its schedule, flip test-time augmentation, its ablation
+study)."""
 
 from __future__ import annotations
 
@@ -8,14 +9,14 @@ from collections.abc import Mapping
 import keras
 import numpy as np
 
-from cifar_tutorial import metrics
+from cifar_tutorial import inference, metrics
 from cifar_tutorial.exercises.feedback import Feedback, all_layers, as_int, hint, right
 
 VERDICTS = ("better", "worse", "no difference shown")
 
 
-def check_06_schedule(peak_step, last_rate, schedule, total_steps: int) -> Feedback:
-    """Exercise 06.1: the step at which a learning-rate schedule is largest, and its rate at the
+def check_05_schedule(peak_step, last_rate, schedule, total_steps: int) -> Feedback:
+    """Exercise 05.1: the step at which a learning-rate schedule is largest, and its rate at the
     last training step.
 
     Args:
@@ -55,9 +56,9 @@ def check_06_schedule(peak_step, last_rate, schedule, total_steps: int) -> Feedb
                  "of the run, towards its floor of alpha times the peak.")
 
 
-def check_06_moving_statistics(count, model: keras.Model) -> Feedback:
-    """Exercise 06.2: the number of a model's parameters that gradient descent does not change
-    (for lesson 06's ``make_batch_norm()``: the moving means and variances of its
+def check_05_moving_statistics(count, model: keras.Model) -> Feedback:
+    """Exercise 05.2: the number of a model's parameters that gradient descent does not change
+    (for lesson 05's ``make_batch_norm()``: the moving means and variances of its
     ``BatchNormalization`` layers).
 
     Args:
@@ -83,6 +84,140 @@ def check_06_moving_statistics(count, model: keras.Model) -> Feedback:
         return hint("the scale (gamma) and offset (beta) are learned by gradient descent: they are trainable.")
     return hint("go layer by layer: only the BatchNormalization layers have non-trainable parameters, and how "
                 "many depends on the channels of the convolution before each. Compare with model.summary().")
+
+
+def check_05_larger_learning_rate(best_val_accuracy: Mapping[str, float], baseline, batch_norm) -> Feedback:
+    """Exercise 05.3: one run each of lesson 05's baseline and batch-normalised model at a learning
+    rate ten times the lesson's (Adam, 1e-2 instead of 1e-3), to try Ioffe and Szegedy's (2015)
+    report that batch normalization tolerates larger learning rates.
+
+    Args:
+        best_val_accuracy: ``{"baseline": ..., "batch norm": ...}``, each run's best validation
+            accuracy over its epochs, as a fraction.
+        baseline, batch_norm: the two runs, as lesson 05's ``train`` returns them
+            (:class:`cifar_tutorial.training.TrainingRun`: ``.model`` and ``.history``).
+
+    Returns:
+        :class:`Feedback`: checks that the runs are the two models, compiled at 1e-2, and that
+        each number is its run's best ``val_accuracy``; when right, says what one run each can
+        and cannot show. It judges the procedure, not which model wins.
+    """
+    runs = {"baseline": baseline, "batch norm": batch_norm}
+    for name, run in runs.items():
+        if not hasattr(run, "model") or not hasattr(run, "history"):
+            return hint(f"pass the {name} run as train() returns it (its .model and .history).")
+    has_batch_norm = {name: any(isinstance(layer, keras.layers.BatchNormalization) for layer in all_layers(run.model))
+                      for name, run in runs.items()}
+    if has_batch_norm["baseline"] or not has_batch_norm["batch norm"]:
+        return hint("the baseline is make_baseline() (no BatchNormalization), the other make_batch_norm().")
+    for name, run in runs.items():
+        optimizer = getattr(run.model, "optimizer", None)
+        rate = float(optimizer.learning_rate) if optimizer is not None else None
+        if rate is None or not np.isclose(rate, 1e-2, rtol=1e-6):
+            return hint(f"the {name} run was compiled with learning rate {rate}; the exercise asks for ten times "
+                        "the lesson's 1e-3, the same for both models.")
+    if not isinstance(best_val_accuracy, Mapping) or set(best_val_accuracy) != set(runs):
+        return hint('give a dictionary with the keys "baseline" and "batch norm".')
+    for name, run in runs.items():
+        val = np.asarray(run.history["val_accuracy"], dtype=np.float64)
+        try:
+            answer = float(best_val_accuracy[name])
+        except (TypeError, ValueError):
+            return hint(f"give the {name} run's best validation accuracy as one number.")
+        if answer > 1:
+            answer /= 100  # a percentage, read as such
+        if not np.isclose(answer, val.max(), atol=5e-4):
+            if np.isclose(answer, val[-1], atol=5e-4):
+                return hint(f"that is the {name} run's last epoch; the best is the largest val_accuracy over all epochs.")
+            return hint(f"not the {name} run's best validation accuracy: take the largest value of "
+                        "run.history['val_accuracy'].")
+    return right("both runs at 1e-2, each read at its best epoch. One run each is one draw of weights and batch "
+                 "order: whichever is ahead, the course's rule (lesson 04) needs paired seeds, for example five, and "
+                 "an interval on the mean difference that excludes zero before saying one tolerates the larger "
+                 "rate better.")
+
+
+def check_06_resume(steps, rate, schedule, epochs_done: int, steps_per_epoch: int) -> Feedback:
+    """Exercise 06.1: where lesson 06's schedule stands when the second ``fit`` begins.
+
+    Args:
+        steps: the student's count of optimizer steps taken by the first ``fit``.
+        rate: the student's learning rate for the second ``fit``'s first step.
+        schedule: the lesson's ``keras.optimizers.schedules.LearningRateSchedule``.
+        epochs_done: epochs of the first ``fit`` (``RECIPE_EPOCHS // 2``).
+        steps_per_epoch: optimizer steps per epoch (batches per epoch).
+
+    Returns:
+        :class:`Feedback`. The optimizer counts its steps from 0 and keeps counting across ``fit``
+        calls, so after ``n`` steps the next step uses ``schedule(n)``; the rate is compared to
+        1e-6 relative. The hints name the mistake (epochs for steps, a restarted count, the
+        first ``fit``'s last step), never the number.
+    """
+    expected = int(epochs_done) * int(steps_per_epoch)
+    value = as_int(steps)
+    if value is None:
+        return hint("give the number of steps as a whole number.")
+    if value != expected:
+        if value == int(epochs_done):
+            return hint("that counts epochs; the optimizer takes one step per batch, steps_per_epoch in each epoch.")
+        if value == 0:
+            return hint("a second fit keeps the compiled optimizer and its step count; initial_epoch only numbers "
+                        "the epochs, it does not restart the schedule.")
+        return hint("count the first fit's batches: epochs times steps_per_epoch.")
+    try:
+        answer = float(rate)
+    except (TypeError, ValueError):
+        return hint("give the learning rate as one number.")
+    if np.isclose(answer, float(schedule(expected)), rtol=1e-6, atol=0):
+        return right("the schedule is a function of the optimizer's step count, which goes on across fit calls: "
+                     "the second fit starts at the step after the first one's last, with the rate there.")
+    if np.isclose(answer, float(schedule(0)), rtol=1e-6, atol=0):
+        return hint("that is the first step's rate: the schedule would have restarted, but the step count carries on.")
+    if expected > 0 and np.isclose(answer, float(schedule(expected - 1)), rtol=1e-6, atol=0):
+        return hint("that is the rate of the first fit's last step; steps count from 0, so after n steps "
+                    "the next one is step n.")
+    return hint("evaluate the schedule at the step the second fit starts with: schedule(steps taken).")
+
+
+def check_06_flip_tta(accuracy, model: keras.Model, x_val: np.ndarray, y_val: np.ndarray) -> Feedback:
+    """Exercise 06.2: flip test-time augmentation's validation accuracy, computed by hand.
+
+    Args:
+        accuracy: the student's accuracy (a fraction) of the average of the model's probabilities
+            for each validation image and its mirror image.
+        model: the model (lesson 06's ``final_model``).
+        x_val: validation images ``(N, 32, 32, 3)``, uint8; y_val: their labels ``(N,)``.
+
+    Returns:
+        :class:`Feedback`; right within one image of
+        :func:`cifar_tutorial.inference.predict_probabilities` with ``flip_tta=True``. The hints
+        recognise the plain model's accuracy and an upside-down flip (axis 1).
+    """
+    try:
+        value = float(accuracy)
+    except (TypeError, ValueError):
+        return hint("give the accuracy as one number, a fraction.")
+    y_val = np.asarray(y_val)
+    tolerance = 1.5 / len(y_val)
+
+    def accuracy_of(probabilities):
+        return float(np.mean(np.asarray(probabilities).argmax(axis=1) == y_val))
+
+    tta = accuracy_of(inference.predict_probabilities(model, x_val, flip_tta=True))
+    if value > 1:
+        return hint("give a fraction between 0 and 1, not a percentage.")
+    if abs(value - tta) <= tolerance:
+        return right("the average of each image's and its mirror image's probabilities, scored on validation "
+                     "images only: the choice it feeds is made without the test set.")
+    plain = model.predict(x_val, verbose=0)
+    if abs(value - accuracy_of(plain)) <= tolerance and abs(accuracy_of(plain) - tta) > tolerance:
+        return hint("that is the plain model's accuracy; average its probabilities with those of the mirror images.")
+    upside_down = (plain + model.predict(np.asarray(x_val)[:, ::-1], verbose=0)) / 2
+    if abs(value - accuracy_of(upside_down)) <= tolerance:
+        return hint("axis 1 of x_val is the rows: that flip turns images upside down. The mirror image reverses "
+                    "the columns, axis 2.")
+    return hint("predict x_val and x_val[:, :, ::-1], average the two probability arrays, and compare the average's "
+                "argmax with y_val.")
 
 
 def check_06_ablation_verdicts(verdicts: Mapping[str, str], study: Mapping) -> Feedback:
