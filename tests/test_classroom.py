@@ -202,7 +202,7 @@ def test_lesson_exercises_name_real_checks_and_a_solutions_notebook(path):
 
 
 # --------------------------------------------------------------------------- re-execution
-def test_lessons_04_to_06_run_twice_in_the_same_folder(sample_archive, monkeypatch, tmp_path):
+def test_lessons_04_06_and_07_run_twice_in_the_same_folder(sample_archive, monkeypatch, tmp_path):
     """Second runs find models/ and the checkpoint from the first and overwrite
     them safely; lesson 07 loads what lessons 04 and 06 saved each time."""
     monkeypatch.setenv("CIFAR10_ARCHIVE", str(sample_archive))

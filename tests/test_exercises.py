@@ -471,6 +471,10 @@ def test_check_05_schedule():
     assert_hint(ex.check_05_schedule(peak, float(schedule(total)), schedule, total), "total_steps - 1")
     assert_hint(ex.check_05_schedule(total + 3, last, schedule, total), "outside")
     assert_hint(ex.check_05_schedule("x", last, schedule, total), "whole step")
+    lesson = keras.optimizers.schedules.CosineDecay(initial_learning_rate=0.015, warmup_target=0.15,
+                                                    warmup_steps=2 * warmup, decay_steps=2 * total - 2 * warmup,
+                                                    alpha=0.01)  # built for twice the steps, passed for these
+    assert_hint(ex.check_05_schedule(peak, last, lesson, total), "not the lesson's built for")
 
 
 def test_check_05_moving_statistics():

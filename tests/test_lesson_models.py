@@ -76,7 +76,7 @@ def test_lesson_02_and_03_perceptrons_agree():
         architecture(lesson_function("03_cnn.ipynb", "make_mlp")())
 
 
-def test_lesson_07_base_and_classifier_agree_with_its_solutions():
+def test_lesson_09_base_and_classifier_agree_with_its_solutions():
     """Lesson 09's base (16-32-64 convolutions with batch norm, no biases) and its
     classifier, copied into the solutions notebook; the head is 64 x 5 + 5."""
     for notebook in ("09_transfer_learning.ipynb", "solutions/09_transfer_learning_solutions.ipynb"):

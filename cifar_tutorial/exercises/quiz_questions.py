@@ -182,6 +182,20 @@ QUIZZES: dict[str, list[Question]] = {
             "C": "the table's training accuracy is measured on the training images, in inference mode.",
             "D": "nothing was saved or reloaded: the same model in memory gives both numbers.",
         }),
+        Question("weight decay", "A", {
+            "A": "each step multiplies the weight by slightly less than 1 (here by 1 - learning rate x 0.0005), "
+                 "so weights without a gradient drift towards zero.",
+            "B": "weight decay acts at every step, whatever the gradient: it shrinks each weight a little.",
+            "C": "weight decay shrinks a weight by a small fraction per step; setting it to zero is pruning.",
+            "D": "the decay only shrinks weights; nothing makes up for it but the gradient of the loss.",
+        }),
+        Question("momentum", "D", {
+            "A": "momentum adds up past gradients: with a steady gradient the running direction grows.",
+            "B": "momentum 0.9 keeps 90% of the running direction; it does not scale a step down to a tenth.",
+            "C": "where successive gradients agree, momentum makes the steps longer, not just straighter.",
+            "D": "the running sum of gradients with factor 0.9 tends to 1 / (1 - 0.9) = 10 times one gradient, "
+                 "so steady stretches are crossed up to ten times faster.",
+        }),
     ],
     "06": [
         Question("label smoothing's targets", "B", {

@@ -84,7 +84,7 @@ def check_04_quiz(answers) -> Feedback:
 
 def check_05_quiz(answers) -> Feedback:
     """Lesson 05's concept quiz (the schedule; batch normalization's moving average; why ``fit``'s
-    logged accuracy differs). See :func:`check_quiz`."""
+    logged accuracy differs; weight decay; momentum). See :func:`check_quiz`."""
     return check_quiz("05", answers)
 
 

@@ -15,16 +15,21 @@ from cifar_tutorial.exercises.feedback import Feedback, all_layers, as_int, hint
 VERDICTS = ("better", "worse", "no difference shown")
 
 
-def check_05_schedule(peak_step, last_rate, schedule, total_steps: int) -> Feedback:
-    """Exercise 05.1: the step at which a learning-rate schedule is largest, and its rate at the
-    last training step.
+def check_05_schedule(peak_step, last_rate, schedule, total_steps: int, peak: float = 0.15,
+                      warmup_share: float = 0.2) -> Feedback:
+    """Exercise 05.1: a learning-rate schedule built like lesson 05's for ``total_steps`` steps, the
+    step at which it is largest, and its rate at the last training step.
 
     Args:
         peak_step: the student's step (an integer, counted from 0 as the optimizer counts).
         last_rate: the student's learning rate at step ``total_steps - 1``.
-        schedule: a ``keras.optimizers.schedules.LearningRateSchedule`` (the lesson's warm-up
-            plus cosine decay), evaluated here at every step.
-        total_steps: the number of training steps, ``RECIPE_EPOCHS * steps_per_epoch``.
+        schedule: the student's ``keras.optimizers.schedules.LearningRateSchedule``, evaluated
+            here at every step.
+        total_steps: the number of training steps it was built for (the exercise's
+            ``4 * steps_per_epoch``).
+        peak, warmup_share: the recipe's peak rate and warm-up share (lesson 05), which the
+            schedule must have: it starts at a tenth of ``peak`` and is largest at step
+            ``int(warmup_share * total_steps)``.
 
     Returns:
         :class:`Feedback`. A peak step is right if the rate there equals the largest rate
@@ -32,6 +37,12 @@ def check_05_schedule(peak_step, last_rate, schedule, total_steps: int) -> Feedb
         to 1e-6 relative.
     """
     rates = np.array([float(schedule(step)) for step in range(int(total_steps))])
+    built_like_the_lesson = (np.isclose(rates.max(), peak, rtol=1e-4) and np.isclose(rates[0], peak / 10, rtol=1e-4)
+                             and int(np.argmax(rates)) == int(warmup_share * int(total_steps)))
+    if not built_like_the_lesson:
+        return hint(f"this schedule is not the lesson's built for {int(total_steps)} steps: it should start at a tenth "
+                    "of the peak, warm up over the first 20% of these steps and decay over the rest (decay_steps = "
+                    "all steps minus the warm-up steps), as in the schedule section's cell.")
     step = as_int(peak_step)
     if step is None:
         return hint("give the peak as a whole step number, counted from 0.")
