@@ -27,36 +27,40 @@ import nbformat
 REPO = Path(__file__).resolve().parent.parent
 SKIP = ("CHANGELOG.md", "benchmarks/results/")
 # A two-digit lesson number: not part of a longer number, a decimal, a date or an exponent.
-NUMBER = r"(?<![\d.:eE])(?<!\d-)(?<![eE]-)(0\d)(?!\d)"
+NUMBER = r"(?<![\d.:eE\-])(\d\d)(?!\d)"
 CONTEXTS = [
     re.compile(r"(?<=[Ll]esson )" + NUMBER),
     re.compile(r"(?<=[Ll]essons )" + NUMBER),
     re.compile(r"(?<=[Ll]esson-)" + NUMBER),
     re.compile(r"(?<=[Ee]xercise )" + NUMBER + r"(?=\.\d)"),
     re.compile(r"(?<=[Ee]xercises )" + NUMBER + r"(?=\.\d)"),
-    re.compile(r"(?<![\w.])(0\d)(?=_[a-z])"),          # 05_best, 05_training_recipes
-    re.compile(r"(?<![\w.])(0\d)(?='s\b)"),             # 05's saved model
-    re.compile(r"(?<=check_)(0\d)(?=_)"),              # check_05_quiz
-    re.compile(r"(?<=_lesson_)(0\d)(?=s?[_(])"),        # test_lesson_05_...
-    re.compile(r"(?<=[\"'])(0\d)(?=[\"'])"),            # "05" keys and arguments
-    re.compile(r"(?<=\*\* \()(0\d)(?=[,)])"),           # glossary: **Term** (05)
-    re.compile(r"(?<=\*\* \(\d\d, )(0\d)(?=[,)])"),     # glossary: **Term** (00, 05)
-    re.compile(r"(?<=%2F)(0\d)(?=_)"),                  # Binder links
-    re.compile(r"(?<=\[)(0\d)(?= [A-Z])"),              # README rows: [05 Training recipes]
+    re.compile(r"(?<![\w.\-])(\d\d)(?=_[a-z])"),        # 05_best, 05_training_recipes
+    re.compile(r"(?:(?<=\()|(?<=and ))(\d\d)(?='s\b)"),   # "(05's and 08's saved models)"
+    re.compile(r"(?<=check_)(\d\d)(?=_)"),              # check_05_quiz
+    re.compile(r"(?<=_lesson_)(\d\d)(?=s?[_(])"),        # test_lesson_05_...
+    re.compile(r"(?<=[\"'])(\d\d)(?=[\"'])"),            # "05" keys and arguments (not in .json files)
+    re.compile(r"(?<=\*\* \()(\d\d)(?=[,)])"),           # glossary: **Term** (05)
+    re.compile(r"(?<=\*\* \(\d\d, )(\d\d)(?=[,)])"),     # glossary: **Term** (00, 05)
+    re.compile(r"(?<=%2F)(\d\d)(?=_)"),                  # Binder links
+    re.compile(r"(?<=\[)(\d\d)(?= [A-Z])"),              # README rows: [05 Training recipes]
 ]
 # "lessons 04 and 05", "lessons 03 to 05", "lessons 04, 05 and 06": numbers after the first.
-LIST = re.compile(r"([Ll]essons? (?:0\d|\d\d)(?:(?:, | and | to | or )(?:0\d|\d\d))+)")
-LIST_NUMBER = re.compile(r"(?:(?<=, )|(?<=nd )|(?<=to )|(?<=or ))(0\d)(?!\d)")
+LIST = re.compile(r"([Ll]essons? \d\d(?:(?:, | and | to | or )\d\d)+)")
+LIST_NUMBER = re.compile(r"(?:(?<=, )|(?<=nd )|(?<=to )|(?<=or ))(\d\d)(?!\d)")
 
 
-def renumber_text(text: str, mapping: dict[str, str]) -> str:
-    """``text`` with every lesson number in ``mapping`` replaced, all in one pass."""
+JSON_LESSON = re.compile(r'(?<="lesson": ")(\d\d)(?=")')  # a study's "lesson" field; other keys are data
+
+
+def renumber_text(text: str, mapping: dict[str, str], json: bool = False) -> str:
+    """``text`` with every lesson number in ``mapping`` replaced, all in one pass; in a JSON file
+    (``json``), only the ``"lesson"`` fields."""
     spans = {}
-    for pattern in CONTEXTS:
+    for pattern in [JSON_LESSON] if json else CONTEXTS:
         for match in pattern.finditer(text):
             if match.group(1) in mapping:
                 spans[match.start(1)] = match.group(1)
-    for listed in LIST.finditer(text):
+    for listed in ([] if json else LIST.finditer(text)):
         for match in LIST_NUMBER.finditer(listed.group(1)):
             if match.group(1) in mapping:
                 spans[listed.start(1) + match.start(1)] = match.group(1)
@@ -83,7 +87,7 @@ def renumber_file(path: Path, mapping: dict[str, str]) -> bool:
         text = path.read_text(encoding="utf-8")
     except UnicodeDecodeError:
         return False
-    new = renumber_text(text, mapping)
+    new = renumber_text(text, mapping, json=path.suffix == ".json")
     if new != text:
         path.write_text(new, encoding="utf-8")
     return new != text
