@@ -2,7 +2,7 @@
 
 The ``full`` profile trains on every image: 45,000 after the validation split of the official
 archive. This script builds an archive in that layout from the sample's real images tiled to the
-official sizes (``cnn_benchmark.tiled_archive``; timing only), then times two epochs of lesson 04's
+official sizes (``cnn_benchmark.tiled_archive``; timing only), then times two epochs of lesson 05's
 baseline (the TensorFlow tutorial's CNN, at the profile's batch size) and of the course's recipe
 (at its batch size of 128), and keeps the second epoch (the first includes graph building). It
 writes ``benchmarks/results/full_profile_epoch_seconds.json``.
@@ -57,7 +57,7 @@ def main(argv=None) -> int:
     course_cnn = recipe.compile_model(recipe.make_model(splits.x_train), epochs=2,
                                       steps_per_epoch=recipe.steps_per_epoch(len(splits.x_train), recipe.BATCH_SIZE))
     rows = {}
-    for name, model, batch_size, epochs in (("lesson 04 baseline", baseline, profile.batch_size, profile.epochs),
+    for name, model, batch_size, epochs in (("lesson 05 baseline", baseline, profile.batch_size, profile.epochs),
                                             ("course recipe", course_cnn, recipe.BATCH_SIZE, profile.recipe_epochs)):
         timer = training.EpochTimer()
         model.fit(splits.x_train, splits.y_train, validation_data=(splits.x_val, splits.y_val), epochs=2,

@@ -1,4 +1,4 @@
-"""The recipe's learning rate and weight decay re-chosen on validation data only (lesson 06).
+"""The recipe's learning rate and weight decay re-chosen on validation data only (lesson 07).
 
 The recipe (``cifar_tutorial.recipe``) was first assembled in trials scored on the sample's test
 images (``fast_recipe_trials.py``). Its ingredients are checked on validation accuracy by the
@@ -8,7 +8,7 @@ no setting of the recipe rests on the test set.
 
 Design, fixed before the runs:
 
-* Regime: the recipe as lesson 06 trains it in the class profile (the sample's 4,576 training
+* Regime: the recipe as lesson 07 trains it in the class profile (the sample's 4,576 training
   images, 8 epochs, batch 128, float32), scored by validation accuracy at the last epoch in
   inference mode on the lessons' 509-image validation split. The test set is not used.
 * Grid: peak learning rate 0.05, 0.15 (the recipe's) and 0.4 at weight decay 5e-4; weight decay

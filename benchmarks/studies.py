@@ -7,7 +7,7 @@ machine, versions, date and the command; package data, so a lesson reads it in C
 ``cifar_tutorial.studies.load``) and ``benchmarks/results/studies/<name>.png`` (means with 95%
 intervals). Studies so far:
 
-* ``regularization`` (lesson 04): lesson 04's baseline CNN, and each technique added alone
+* ``regularization`` (lesson 05): lesson 05's baseline CNN, and each technique added alone
   (dropout, an L2 penalty, flip-and-shift augmentation, batch normalization), in a regime where
   the baseline overfits: 1,000 training images (a stratified subset, the same for every run),
   36 epochs, Adam at 1e-3, batch 32, float32. The regime comes from pilot runs recorded in the
@@ -17,19 +17,19 @@ intervals). Studies so far:
 * ``shuffled_pixels`` (lesson 02): the MLP and the tutorial CNN on original and on shuffled pixels
   (one fixed permutation of the 1,024 positions), as lesson 02 trains them (all training images,
   12 epochs).
-* ``architectures`` (lesson 03): the MLP, the small CNN, the tutorial CNN and the deeper CNN, as
-  lesson 03 trains them (all training images, 7 epochs); each CNN against the MLP, the deeper
+* ``architectures`` (lesson 04): the MLP, the small CNN, the tutorial CNN and the deeper CNN, as
+  lesson 04 trains them (all training images, 7 epochs); each CNN against the MLP, the deeper
   stack against the tutorial CNN.
 
-* ``recipe_ablation`` (lesson 06): the final recipe as lesson 06 trains it (4,576 training images,
+* ``recipe_ablation`` (lesson 07): the final recipe as lesson 07 trains it (4,576 training images,
   8 epochs, batch 128), and the recipe with one ingredient taken out or replaced at a time (the
   whitening layer, the flips and shifts, batch-norm momentum 0.6 -> Keras' 0.99, label smoothing,
   Nesterov SGD with weight decay and the schedule -> Adam at a constant 1e-3); each against the
-  whole recipe. Weight decay alone is not in it: lesson 04's L2 study covers the idea.
-* ``residual`` (lesson 08): lesson 08's 20-layer plain stack and the same stack with shortcuts
-  (the residual network), as lesson 08 trains them (all training images, 3 epochs, batch 128).
-* ``transfer`` (lesson 09): lesson 09's sections 2-4 with five seeds. Per seed: a fresh
-  pre-training of lesson 09's base on group A, then at each labelled-set size (5 to 100 per class,
+  whole recipe. Weight decay alone is not in it: lesson 05's L2 study covers the idea.
+* ``residual`` (lesson 09): lesson 09's 20-layer plain stack and the same stack with shortcuts
+  (the residual network), as lesson 09 trains them (all training images, 3 epochs, batch 128).
+* ``transfer`` (lesson 10): lesson 10's sections 2-4 with five seeds. Per seed: a fresh
+  pre-training of lesson 10's base on group A, then at each labelled-set size (5 to 100 per class,
   drawn with that seed) training from scratch, feature extraction and fine-tuning, all scored on
   group B's validation images; each transfer method against from scratch, paired by seed.
 
@@ -76,11 +76,11 @@ SEEDS = (1001, 1002, 1003, 1004, 1005)
 # (checked for seed 1001: the regularization baseline, the MLP of lesson 02 and the recipe gave identical
 # training and validation accuracies with 1 and with 16 or 32), with fewer Python round trips: measured on
 # the 2-core Intel Xeon, float32, 16.7 -> 11.2 s for the regularization baseline, 14.2 -> 11.0 s for the MLP.
-# The recipe, whose steps are compute-bound (21.0 against 21.4 s), keeps lesson 06's compile as written.
+# The recipe, whose steps are compute-bound (21.0 against 21.4 s), keeps lesson 07's compile as written.
 STEPS_PER_EXECUTION = 32
 
 
-# ----------------------------------------------------------------------------- lesson 04's models
+# ----------------------------------------------------------------------------- lesson 05's models
 def _baseline_layers(conv=None):
     conv = conv or (lambda filters: [layers.Conv2D(filters, 3, activation="relu")])
     return [*conv(32), layers.MaxPooling2D(), *conv(64), layers.MaxPooling2D(), *conv(64), layers.Flatten()]
@@ -166,16 +166,16 @@ def shuffle_pixels(x):
     return x.reshape(len(x), 32 * 32, 3)[:, PERMUTATION].reshape(x.shape)
 
 
-# ----------------------------------------------------------------------------- lesson 06's recipe, taken apart
+# ----------------------------------------------------------------------------- lesson 07's recipe, taken apart
 def make_recipe(x_train, *, whitening=True, augmentation=True, bn_momentum=recipe.BATCH_NORM_MOMENTUM):
-    """Lesson 06's recipe (``recipe.make_model``, which a test checks against the lesson), one ingredient switchable."""
+    """Lesson 07's recipe (``recipe.make_model``, which a test checks against the lesson), one ingredient switchable."""
     return recipe.make_model(x_train, whitening=whitening, augmentation=augmentation, batch_norm_momentum=bn_momentum)
 
 
 def compile_recipe(model, *, epochs, steps, label_smoothing=recipe.LABEL_SMOOTHING, weight_decay=recipe.WEIGHT_DECAY,
                    optimizer="sgd"):
-    """Lesson 06's compile step of the recipe (``recipe.compile_model``), or Adam at a constant 1e-3
-    (the optimizer of lesson 04's models) in place of Nesterov SGD, weight decay and the schedule."""
+    """Lesson 07's compile step of the recipe (``recipe.compile_model``), or Adam at a constant 1e-3
+    (the optimizer of lesson 05's models) in place of Nesterov SGD, weight decay and the schedule."""
     if optimizer == "adam":
         model.compile(optimizer=keras.optimizers.Adam(1e-3),
                       loss=recipe.SmoothedSparseCategoricalCrossentropy(label_smoothing), metrics=["accuracy"])
@@ -203,22 +203,22 @@ def train_recipe_variant(variant, seed, x_train, y_train, x_val, y_val, *, epoch
     return fit_and_measure(model, seed, x_train, y_train, x_val, y_val, epochs=epochs, batch_size=batch_size)
 
 
-# ----------------------------------------------------------------------------- lesson 08's residual network
+# ----------------------------------------------------------------------------- lesson 09's residual network
 def conv_bn_relu(x, filters, strides=1):
-    """Lesson 08's ``conv_bn_relu``: a 3x3 convolution, batch normalization and ReLU (Functional API)."""
+    """Lesson 09's ``conv_bn_relu``: a 3x3 convolution, batch normalization and ReLU (Functional API)."""
     x = layers.Conv2D(filters, 3, strides=strides, padding="same", use_bias=False)(x)
     x = layers.BatchNormalization(momentum=0.9)(x)
     return layers.Activation("relu")(x)
 
 
 def plain_block(x, filters, strides=1):
-    """Lesson 08's ``plain_block``: two convolutions, no shortcut."""
+    """Lesson 09's ``plain_block``: two convolutions, no shortcut."""
     x = conv_bn_relu(x, filters, strides)
     return conv_bn_relu(x, filters)
 
 
 def residual_block(x, filters, strides=1):
-    """Lesson 08's ``residual_block``: the same two convolutions, plus the block's input added back
+    """Lesson 09's ``residual_block``: the same two convolutions, plus the block's input added back
     (a 1x1 convolution makes the shortcut's shape match where the block changes it)."""
     shortcut = x
     y = conv_bn_relu(x, filters, strides)
@@ -231,7 +231,7 @@ def residual_block(x, filters, strides=1):
 
 
 def make_network(block, blocks_per_stage=3):
-    """Lesson 08's ``make_network``: He et al.'s CIFAR layout (2016, section 4.2): a 16-filter
+    """Lesson 09's ``make_network``: He et al.'s CIFAR layout (2016, section 4.2): a 16-filter
     convolution, three stages of ``blocks_per_stage`` blocks at 16, 32 and 64 filters (the second
     and third halve the maps with stride 2), global average pooling and a softmax; 20 weight layers at 3."""
     inputs = keras.Input(shape=(32, 32, 3))
@@ -245,13 +245,13 @@ def make_network(block, blocks_per_stage=3):
     return keras.Model(inputs, outputs)
 
 
-# ----------------------------------------------------------------------------- lesson 09's transfer
+# ----------------------------------------------------------------------------- lesson 10's transfer
 TRANSFER = {"group_a": 5, "pretrain_epochs": 20, "steps": 200, "batch_size": 32, "sizes": (5, 10, 25, 50, 100),
             "methods": ("from scratch", "feature extraction", "fine-tuning")}
 
 
 def make_transfer_base():
-    """Lesson 09's ``make_base``: image (32, 32, 3) -> feature maps (8, 8, 64)."""
+    """Lesson 10's ``make_base``: image (32, 32, 3) -> feature maps (8, 8, 64)."""
     model = keras.Sequential([keras.Input(shape=(32, 32, 3)), layers.Rescaling(1 / 255)])
     for block, filters in enumerate((16, 32, 64), start=1):
         if block > 1:
@@ -263,7 +263,7 @@ def make_transfer_base():
 
 
 def make_transfer_classifier(base, num_classes, base_training=None):
-    """Lesson 09's ``make_classifier``."""
+    """Lesson 10's ``make_classifier``."""
     inputs = keras.Input(shape=(32, 32, 3))
     x = layers.RandomFlip("horizontal")(inputs)
     x = layers.RandomTranslation(0.1, 0.1, fill_mode="reflect")(x)
@@ -273,7 +273,7 @@ def make_transfer_classifier(base, num_classes, base_training=None):
 
 
 def fit_steps(model, x, y, learning_rate, steps):
-    """Lesson 09's ``fit_steps``: compile (Adam) and train for ``steps`` batches, repeating (x, y)."""
+    """Lesson 10's ``fit_steps``: compile (Adam) and train for ``steps`` batches, repeating (x, y)."""
     batch = TRANSFER["batch_size"]
     repeats = -(-steps * batch // len(x))
     model.compile(optimizer=keras.optimizers.Adam(learning_rate), loss="sparse_categorical_crossentropy",
@@ -283,7 +283,7 @@ def fit_steps(model, x, y, learning_rate, steps):
 
 
 def select(x, y, classes):
-    """Lesson 09's ``select``: the images of ``classes`` (indices), relabelled 0..len(classes)-1."""
+    """Lesson 10's ``select``: the images of ``classes`` (indices), relabelled 0..len(classes)-1."""
     new_label = np.full(10, -1)
     new_label[list(classes)] = np.arange(len(classes))
     keep = np.isin(y, classes)
@@ -291,7 +291,7 @@ def select(x, y, classes):
 
 
 def run_transfer_study(archive, seeds):
-    """Lesson 09's three methods over its labelled-set sizes; per seed a fresh pre-training on group A,
+    """Lesson 10's three methods over its labelled-set sizes; per seed a fresh pre-training on group A,
     and labelled sets drawn with that seed; every score on group B's validation images."""
     chosen = mixed_precision.set_precision()
     splits = data.prepare_splits(None, seed=SEED, path=archive)
@@ -347,13 +347,13 @@ def run_transfer_study(archive, seeds):
                                         "verdict": diff.verdict, "text": str(diff)}
         summary[str(n)] = entry
     result = {
-        "study": "transfer", "lesson": "09", "kind": "learning_curve",
-        "question": "Over lesson 09's labelled-set sizes, does feature extraction or fine-tuning of the base "
+        "study": "transfer", "lesson": "10", "kind": "learning_curve",
+        "question": "Over lesson 10's labelled-set sizes, does feature extraction or fine-tuning of the base "
                     "pre-trained on group A beat training the same network from scratch on group B?",
         "regime": {"train_images": None, "pretrain_epochs": TRANSFER["pretrain_epochs"],
                    "steps_per_stage": steps, "batch_size": batch, "sizes_per_class": list(TRANSFER["sizes"]),
                    "group_a_training_images": len(x_a)},
-        "regime_from": "lesson 09 in the class profile (its pre-training, steps and sizes as written)",
+        "regime_from": "lesson 10 in the class profile (its pre-training, steps and sizes as written)",
         "reference": "from scratch", "methods": list(TRANSFER["methods"]), "seeds": list(seeds),
         "replicates": "per seed: a fresh pre-training on group A, the labelled sets drawn with that seed, "
                       "and the three methods' random starts",
@@ -419,8 +419,8 @@ def summarise(runs, variants, reference):
 
 STUDIES = {
     "regularization": {
-        "lesson": "04",
-        "question": "Does each regularization technique, added alone to lesson 04's baseline, change "
+        "lesson": "05",
+        "question": "Does each regularization technique, added alone to lesson 05's baseline, change "
                     "validation accuracy in a regime where the baseline overfits?",
         "regime": {"train_images": 1000, "epochs": 36, "batch_size": 32, "optimizer": "Adam, learning rate 1e-3"},
         "regime_from": "pilot runs in the issue 'Evidence that carries every conclusion' (seeds 1 and 2, "
@@ -442,23 +442,23 @@ STUDIES = {
         "also_compare": [("tutorial CNN, original pixels", "tutorial CNN, shuffled pixels")],
     },
     "architectures": {
-        "lesson": "03",
-        "question": "Do lesson 03's CNNs beat its MLP, and does the deeper stack beat the tutorial CNN, "
+        "lesson": "04",
+        "question": "Do lesson 04's CNNs beat its MLP, and does the deeper stack beat the tutorial CNN, "
                     "when trained as the lesson trains them?",
         "regime": {"train_images": None, "epochs": 7, "batch_size": 32, "optimizer": "Adam, learning rate 1e-3"},
-        "regime_from": "lesson 03 in the class profile (all 4,576 training images, 60% of 12 epochs)",
+        "regime_from": "lesson 04 in the class profile (all 4,576 training images, 60% of 12 epochs)",
         "reference": "MLP",
         "variants": {"MLP": make_mlp, "small CNN": make_small_cnn, "tutorial CNN": make_baseline,
                      "deeper CNN": make_deeper_cnn},
         "also_compare": [("tutorial CNN", "deeper CNN"), ("small CNN", "tutorial CNN")],
     },
     "recipe_ablation": {
-        "lesson": "06",
-        "question": "Which ingredients of lesson 06's final recipe carry its accuracy: does taking out (or "
+        "lesson": "07",
+        "question": "Which ingredients of lesson 07's final recipe carry its accuracy: does taking out (or "
                     "replacing) one ingredient at a time change validation accuracy?",
         "regime": {"train_images": 4576, "epochs": 8, "batch_size": recipe.BATCH_SIZE,
                    "optimizer": "Nesterov SGD, peak learning rate 0.15, warm-up and cosine (the recipe's)"},
-        "regime_from": "the recipe as lesson 06 trains it in the class profile (4,576 training images, 8 epochs, "
+        "regime_from": "the recipe as lesson 07 trains it in the class profile (4,576 training images, 8 epochs, "
                        "batch 128). A pilot at 2,000 images (seed 1001, one run each) gave the recipe 45.0%, without "
                        "whitening 42.0%, without augmentation 53.6% validation accuracy: 128 steps are too few for "
                        "that regime to stand for the lesson's 288, so the study runs the lesson's own",
@@ -467,11 +467,11 @@ STUDIES = {
         "trainer": train_recipe_variant,
     },
     "residual": {
-        "lesson": "08",
-        "question": "Does adding shortcuts to lesson 08's 20-layer plain stack (the residual network) change "
+        "lesson": "09",
+        "question": "Does adding shortcuts to lesson 09's 20-layer plain stack (the residual network) change "
                     "validation accuracy, when both are trained as the lesson trains them?",
         "regime": {"train_images": None, "epochs": 3, "batch_size": 128, "optimizer": "Adam, learning rate 1e-3"},
-        "regime_from": "lesson 08 in the class profile (all 4,576 training images, 3 epochs, batch 128). A pilot "
+        "regime_from": "lesson 09 in the class profile (all 4,576 training images, 3 epochs, batch 128). A pilot "
                        "(seed 1, one run each, 4 epochs) gave the plain stack 34.6% and the residual network 39.3% "
                        "validation accuracy, 45 and 57 s; a first five-seed study at 4 epochs gave +4.5 points "
                        "(95% interval -3.1 to +12.0), but the lesson's 4-epoch cell took 79.6 s in the full-size "

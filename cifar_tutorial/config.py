@@ -56,7 +56,7 @@ class Profile:
         epochs: passes over the training images in each ``fit`` call.
         batch_size: images per gradient step.
         recipe_epochs: epochs of the course's recipe (:mod:`cifar_tutorial.recipe`,
-            lesson 06's final model and ``python -m cifar_tutorial train``),
+            lesson 07's final model and ``python -m cifar_tutorial train``),
             which trains at its own batch size.
     """
 
@@ -77,10 +77,10 @@ class Profile:
 PROFILES = {
     "smoke": Profile("smoke", train_size=500, epochs=1, batch_size=128, recipe_epochs=1),
     # Every image of the archive, so that the validation set has at least 500 images
-    # (509 of the 5,085-image sample) and the baseline of lesson 04 overfits clearly.
+    # (509 of the 5,085-image sample) and the baseline of lesson 05 overfits clearly.
     # Measured in float32 on a 2-core AMD EPYC (2026-11-23, sample, seed 42): the
     # TensorFlow-tutorial CNN took 47 s for 20 epochs at batch 32 (train 84.5%,
-    # validation 48.1%), its batch-norm variant 56 s. At 14 epochs lesson 04's cells took
+    # validation 48.1%), its batch-norm variant 56 s. At 14 epochs lesson 05's cells took
     # 31 to 58 s from one run to the next (batch norm 4.2 s per epoch) and the recipe
     # 46 to 59 s for 9 epochs: 12 and 8 epochs keep a margin under one minute. The recipe
     # took 43.5 s for 8 epochs (64.5% test; benchmarks/results/fast_recipe_trials.jsonl,

@@ -1,5 +1,5 @@
 """Grad-CAM: where in an image a convolutional network found its evidence
-(introduced in lesson 10, reused by its exercises).
+(introduced in lesson 11, reused by its exercises).
 
 Grad-CAM (Selvaraju et al., 2017, "Grad-CAM: Visual Explanations from Deep
 Networks via Gradient-based Localization", ICCV, equations 1 and 2) takes the

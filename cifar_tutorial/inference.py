@@ -1,5 +1,5 @@
 """Using a trained model: probabilities with or without flip test-time augmentation,
-the choice between the two, and classifying an image file (lessons 06 and 07).
+the choice between the two, and classifying an image file (lessons 07 and 08).
 
 Test-time augmentation is applied here, at prediction time, rather than baked
 into the saved model, so that a saved model stays a plain Keras model; whether
@@ -71,7 +71,7 @@ def choose_flip_tta(model: keras.Model, x_val: np.ndarray, y_val: np.ndarray) ->
     the two has the higher accuracy on the validation images ``x_val``
     (``(N, 32, 32, 3)``, pixels 0..255) and labels ``y_val`` (``(N,)``), a
     choice like any other, so it is made on validation data, never on the test
-    set. Ties keep the plain model. Introduced in lesson 06; lesson 07 reuses it.
+    set. Ties keep the plain model. Introduced in lesson 07; lesson 08 reuses it.
     """
     y_val = np.asarray(y_val).reshape(-1)
     plain = float(np.mean(predict_probabilities(model, x_val).argmax(axis=1) == y_val))
@@ -80,7 +80,7 @@ def choose_flip_tta(model: keras.Model, x_val: np.ndarray, y_val: np.ndarray) ->
 
 
 def load_image(path: str | os.PathLike, size: int = 32) -> np.ndarray:
-    """Read an image file and turn it into one CIFAR-10-sized input (lesson 07).
+    """Read an image file and turn it into one CIFAR-10-sized input (lesson 08).
 
     Any format Pillow reads (PNG, JPEG, ...) and any size, read with Keras'
     ``keras.utils.load_img``: the image is converted to RGB (a greyscale image
@@ -112,7 +112,7 @@ def predict_image(model, path: str | os.PathLike, class_names: Sequence[str], k:
     """Classify one image file: the ``k`` most probable classes.
 
     To try your own photo: save it as a PNG or JPEG, then call
-    ``predict_image(model, "my_photo.jpg", class_names)`` (lesson 07). It is squeezed to
+    ``predict_image(model, "my_photo.jpg", class_names)`` (lesson 08). It is squeezed to
     32x32 like the training images, so a photo where the object fills the
     frame works best.
 

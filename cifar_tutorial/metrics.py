@@ -91,7 +91,7 @@ def expected_calibration_error(y_true: np.ndarray, probabilities: np.ndarray, n_
 
 
 def accuracy_interval(y_true: np.ndarray, y_pred: np.ndarray, confidence: float = 0.95) -> tuple[float, float, float]:
-    """Accuracy on a test set with its Wilson score confidence interval (lesson 07).
+    """Accuracy on a test set with its Wilson score confidence interval (lesson 08).
 
     The test images are a sample: another 1,000 images would give another
     accuracy. The Wilson interval (Wilson, 1927; recommended over the normal
@@ -120,7 +120,7 @@ def accuracy_interval(y_true: np.ndarray, y_pred: np.ndarray, confidence: float 
 
 
 def mcnemar_test(y_true: np.ndarray, y_pred_a: np.ndarray, y_pred_b: np.ndarray) -> tuple[int, int, float]:
-    """Exact McNemar test: do two models differ in accuracy on the same test images? (lesson 07)
+    """Exact McNemar test: do two models differ in accuracy on the same test images? (lesson 08)
 
     Only the images where exactly one of the two models is right carry
     information: ``a_only`` (A right, B wrong) and ``b_only`` (B right, A
@@ -190,7 +190,7 @@ class Difference:
 
 def paired_difference(a, b, confidence: float = 0.95) -> Difference:
     """How much setting ``b`` differs from setting ``a`` over paired replicates: the course's
-    one rule for comparing two settings (introduced in lesson 04, used by every lesson and study).
+    one rule for comparing two settings (introduced in lesson 05, used by every lesson and study).
 
     Replicate ``i`` of ``a`` and of ``b`` share what varies between runs on purpose (the seed, and
     the labelled set where it varies), so the differences ``b[i] - a[i]`` are independent draws of

@@ -4,7 +4,7 @@ Keras can compute a model's layers in bfloat16 while keeping its weights in
 float32 (the ``"mixed_bfloat16"`` dtype policy, Micikevicius et al., 2018,
 "Mixed Precision Training"; Keras' mixed-precision guide). On a CPU that has
 bfloat16 instructions in hardware this roughly halves training time at equal
-accuracy: on a 2-core Intel Xeon with AMX-BF16, lesson 06's recipe trained in
+accuracy: on a 2-core Intel Xeon with AMX-BF16, lesson 07's recipe trained in
 137 s instead of 272 s (71.0% vs 70.0% test accuracy; the issue "Train 2-4x
 faster on a CPU"). On a CPU without them bfloat16 is emulated and much
 slower, so there the course stays in float32.

@@ -1,9 +1,9 @@
-"""Saving and loading trained models with their metadata (lessons 04 to 10).
+"""Saving and loading trained models with their metadata (lessons 05 to 11).
 
 The lessons write their models out layer by layer; this module holds only
 what several lessons reuse: saving a model with a JSON file of facts about it
-(lessons 04 and 06), loading both back and saying what the model was trained on
-(lessons 07 and 10). A saved file is plain Keras: architecture and weights,
+(lessons 05 and 07), loading both back and saying what the model was trained on
+(lessons 08 and 11). A saved file is plain Keras: architecture and weights,
 no training configuration, so ``keras.saving.load_model`` reads it in a
 project that has never heard of this course. Every model of the course takes
 images ``(batch, 32, 32, 3)`` with pixels 0..255 and scales them itself
@@ -43,7 +43,7 @@ def save_with_metadata(model: keras.Model, name: str, metadata: dict, models_dir
 
     Args:
         model: a built ``Sequential`` or Functional model.
-        name: the file name without suffix, e.g. ``"06_best"``.
+        name: the file name without suffix, e.g. ``"07_best"``.
         metadata: JSON-serialisable facts about the model (data source,
             profile, seed, accuracy, ``flip_tta``); the date and time
             (``saved``) and the package version are added.
@@ -78,13 +78,13 @@ def load_with_metadata(name: str, models_dir=None) -> tuple[keras.Model, dict]:
     Raises:
         FileNotFoundError: ``<name>.keras`` or its ``.json`` is missing; the
             message says which lesson saves it (the name's first two digits, e.g.
-            ``"09_transfer"``: lesson 09).
+            ``"10_transfer"``: lesson 10).
         SavedModelError: either file exists but cannot be read; the message
             names the file and the fix.
     """
     folder = _folder(models_dir)
     path, meta_path = folder / f"{name}.keras", folder / f"{name}.json"
-    lesson = name[:2] if name[:2].isdigit() else "06"  # "06_best" is saved by lesson 06, "09_transfer" by 08
+    lesson = name[:2] if name[:2].isdigit() else "07"  # "07_best" is saved by lesson 07, "10_transfer" by 08
     if not path.is_file() or not meta_path.is_file():
         raise FileNotFoundError(f"No saved model {name!r} in {folder}: run lesson {lesson} to train and save it.")
     fix = (f"Fix: delete {path.name} and {meta_path.name}, then run lesson {lesson} again "
@@ -105,7 +105,7 @@ def load_with_metadata(name: str, models_dir=None) -> tuple[keras.Model, dict]:
 
 def describe_saved_model(metadata: dict, profile: str | None = None, data: str | None = None) -> str:
     """What a model saved by :func:`save_with_metadata` was trained on, for a
-    student to read before trusting its predictions (lesson 07, and the
+    student to read before trusting its predictions (lesson 08, and the
     README's own-photo recipe).
 
     Args:
@@ -125,7 +125,7 @@ def describe_saved_model(metadata: dict, profile: str | None = None, data: str |
 
     epochs = metadata.get("epochs")
     tested = "" if metadata.get("test_accuracy") is None else f"; test accuracy {fact('test_accuracy', '{:.1%}')}"
-    length = (f"{fact('steps', '{:,}')} steps" if metadata.get("steps") is not None  # lesson 09 counts steps
+    length = (f"{fact('steps', '{:,}')} steps" if metadata.get("steps") is not None  # lesson 10 counts steps
               else f"{fact('epochs')} epoch{'' if epochs == 1 else 's'}")
     lines = [f"Saved model: {fact('variant')}; trained in profile {fact('profile', '{!r}')} on "
              f"{fact('train_images', '{:,}')} images for {length}"
@@ -133,7 +133,7 @@ def describe_saved_model(metadata: dict, profile: str | None = None, data: str |
     if profile is not None and metadata.get("profile") != profile:
         lines.append(f"Warning: this model was trained in profile {metadata.get('profile')!r}, not in the "
                      f"profile in force ({profile!r}): its accuracy is that profile's, not this one's. Run "
-                     "lesson 06 in this profile to replace it.")
+                     "lesson 07 in this profile to replace it.")
     if data is not None and metadata.get("data") != data:
         lines.append(f"Warning: this model was trained on other data ({metadata.get('data')}) than this "
                      f"run's ({data}).")

@@ -183,7 +183,7 @@ def plot_generalization_gap(histories: Mapping[str, Mapping[str, Sequence[float]
 
 def plot_comparison(labels: Sequence[str], val_accuracy: Sequence[float], seconds: Sequence[float]):
     """Bars of validation accuracy (fractions) per variant, with training seconds on the
-    right-hand panel (lesson 06). The accuracy axis starts at 0, so bars compare honestly."""
+    right-hand panel (lesson 07). The accuracy axis starts at 0, so bars compare honestly."""
     y = np.arange(len(labels))
     fig, (left, right) = plt.subplots(1, 2, figsize=(10, 0.45 * len(labels) + 1.0), sharey=True,
                                       gridspec_kw={"width_ratios": [2, 1]})
@@ -202,7 +202,7 @@ def plot_comparison(labels: Sequence[str], val_accuracy: Sequence[float], second
 def plot_confusion_matrix(y_true: np.ndarray, y_pred: np.ndarray, class_names: Sequence[str],
                           normalize: bool | str = True, title: str = "Confusion matrix"):
     """Heat map of scikit-learn's ``confusion_matrix``: rows are true classes,
-    columns predicted ones (lesson 00; lesson 07 reads it both ways).
+    columns predicted ones (lesson 00; lesson 08 reads it both ways).
 
     Args:
         y_true, y_pred: integer labels ``(N,)``.
@@ -260,7 +260,7 @@ def plot_reliability_diagram(edges: np.ndarray, accuracy: np.ndarray, confidence
 
 def plot_grad_cam(x: np.ndarray, heatmaps: np.ndarray, titles: Sequence[str], columns: int = 6,
                   alpha: float = 0.45, row_labels: Sequence[str] | None = None):
-    """Each image beside itself with its Grad-CAM heat map drawn over it (lesson 10).
+    """Each image beside itself with its Grad-CAM heat map drawn over it (lesson 11).
 
     The heat map (:func:`cifar_tutorial.gradcam.grad_cam`, ``(N, h, w)`` in
     [0, 1] at the layer's resolution) is stretched over the 32x32 image with
@@ -322,7 +322,7 @@ def plot_study(study: Mapping, live: Mapping[str, float] | None = None, title: s
             study are ignored.
         title: the figure's title (default: the study's name and replicates).
         variants: the variants to draw besides the reference, in the study's order (default:
-            all); lesson 04 draws the regularization study's first three, lesson 06 its fourth.
+            all); lesson 05 draws the regularization study's first three, lesson 07 its fourth.
 
     Raises:
         KeyError: if ``variants`` names a variant the study does not have.
@@ -372,7 +372,7 @@ def plot_study(study: Mapping, live: Mapping[str, float] | None = None, title: s
 
 def plot_learning_curve_study(study: Mapping, live: Mapping[str, Sequence[float]] | None = None,
                               title: str | None = None):
-    """A replicated learning-curve study beside this notebook's run (lesson 09).
+    """A replicated learning-curve study beside this notebook's run (lesson 10).
 
     Left: each method's mean validation accuracy over the study's seeds at every labelled-set
     size, with its 95% interval as a band, each method with its own colour and marker; ``live``

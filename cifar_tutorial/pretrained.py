@@ -1,5 +1,5 @@
 """A network pretrained on ImageNet from ``keras.applications``, where the
-weights can be downloaded, and a clear word where they cannot (lesson 09).
+weights can be downloaded, and a clear word where they cannot (lesson 10).
 
 The course uses MobileNetV2 (Sandler et al., 2018, "MobileNetV2: Inverted
 Residuals and Linear Bottlenecks") at width multiplier ``alpha=0.35`` and

@@ -1,5 +1,5 @@
-"""The course's training recipe: lesson 06 writes it out layer by layer; this copy
-is what lesson 07, ``python -m cifar_tutorial train`` and the benchmark reuse
+"""The course's training recipe: lesson 07 writes it out layer by layer; this copy
+is what lesson 08, ``python -m cifar_tutorial train`` and the benchmark reuse
 (a test checks that the two architectures agree).
 
 Chosen from trials on the 5,085-image CIFAR-10 sample on a 2-core CPU
@@ -104,9 +104,9 @@ def make_model(whitening_images: np.ndarray | None = None, widths: tuple[int, in
             initial filters (for a model whose weights will be loaded).
         widths: output channels of the three conv blocks.
         name: the model's name.
-        num_classes: output classes (10; lesson 09 pre-trains it on 5).
+        num_classes: output classes (10; lesson 10 pre-trains it on 5).
         whitening, augmentation, batch_norm_momentum: one ingredient switched off or changed,
-            for the ablation study in ``benchmarks/studies.py`` (lesson 06); the defaults are the recipe.
+            for the ablation study in ``benchmarks/studies.py`` (lesson 07); the defaults are the recipe.
     """
     def block(width: int, index: int) -> list:
         return [

@@ -1,6 +1,6 @@
 """Timing and recording training runs: lessons 02-04 time their own ``model.fit``
 with :class:`EpochTimer` and keep the outcome as a :class:`TrainingRun`;
-:func:`train_recipe` trains the course's recipe for lessons 07 and 07 and the
+:func:`train_recipe` trains the course's recipe for lessons 08 and 08 and the
 ``train`` command."""
 
 from __future__ import annotations
@@ -47,7 +47,7 @@ class TrainingRun:
 
 class EpochTimer(keras.callbacks.Callback):
     """Records the wall-clock seconds of each epoch (training and validation) in
-    ``self.seconds``, a list of floats. Introduced in lesson 02; lessons 03 and 04
+    ``self.seconds``, a list of floats. Introduced in lesson 02; lessons 04 and 05
     pass it to ``model.fit(callbacks=[...])`` to time every model they train."""
 
     def on_train_begin(self, logs=None):
@@ -107,7 +107,7 @@ def train_recipe(splits, *, epochs: int, batch_size: int = recipe.BATCH_SIZE, ca
     """Build, compile and train the course's recipe (:func:`cifar_tutorial.recipe.make_model`
     with :func:`cifar_tutorial.recipe.compile_model`, its schedule spanning
     ``epochs``) on ``splits``, as :func:`fit_and_evaluate` does. Introduced in
-    lesson 06; reused by lesson 07 (when lesson 06's model is missing), the
+    lesson 07; reused by lesson 08 (when lesson 07's model is missing), the
     ``train`` command and the benchmark.
 
     Returns:

@@ -168,7 +168,7 @@ def test_a_damaged_saved_model_is_named_with_the_fix(saved_recipe, tmp_path, whi
         models.load_with_metadata("course_cnn", models_dir=folder)
     message = str(caught.value)
     assert str(damaged) in message and "is damaged" in message
-    assert "delete course_cnn.keras and course_cnn.json, then run lesson 06 again" in message
+    assert "delete course_cnn.keras and course_cnn.json, then run lesson 07 again" in message
     assert "prepare --pretrain" in message
     if which == ".keras" and how != "empty":
         assert not zipfile.is_zipfile(damaged) or how == "truncated"

@@ -1,4 +1,4 @@
-"""CIFAR-100 through the CIFAR-10 loader's code (lesson 09).
+"""CIFAR-100 through the CIFAR-10 loader's code (lesson 10).
 
 The archives are built here in the official CIFAR-100 format (a
 ``cifar-100-python/`` folder with ``train``, ``test`` and ``meta``; batches

@@ -202,22 +202,22 @@ def test_lesson_exercises_name_real_checks_and_a_solutions_notebook(path):
 
 
 # --------------------------------------------------------------------------- re-execution
-def test_lessons_04_06_and_07_run_twice_in_the_same_folder(sample_archive, monkeypatch, tmp_path):
+def test_lessons_05_07_and_08_run_twice_in_the_same_folder(sample_archive, monkeypatch, tmp_path):
     """Second runs find models/ and the checkpoint from the first and overwrite
-    them safely; lesson 07 loads what lessons 04 and 06 saved each time."""
+    them safely; lesson 08 loads what lessons 05 and 07 saved each time."""
     monkeypatch.setenv("CIFAR10_ARCHIVE", str(sample_archive))
     monkeypatch.setenv("CIFAR_TUTORIAL_PROFILE", "smoke")
     for attempt in range(2):
-        for lesson in ("04", "06", "07"):
+        for lesson in ("05", "07", "08"):
             (path,) = runner.find_notebooks([lesson])
             result = runner.execute_notebook(path, tmp_path / f"run{attempt}", html=False)
             assert result.status == "ok", result.error
-        executed = nbformat.read(tmp_path / f"run{attempt}" / "notebooks" / "07_evaluation.ipynb", as_version=4)
+        executed = nbformat.read(tmp_path / f"run{attempt}" / "notebooks" / "08_evaluation.ipynb", as_version=4)
         outputs = str([cell.get("outputs", []) for cell in executed.cells])
         assert "Saved model: " in outputs and "final recipe now instead" not in outputs
     from cifar_tutorial import models
 
-    model, metadata = models.load_with_metadata("06_best")
+    model, metadata = models.load_with_metadata("07_best")
     assert metadata["profile"] == "smoke" and model.output_shape == (None, 10)
     assert not list((REPO / "models").glob(".*.tmp*"))  # no half-written files left
     shutil.rmtree(tmp_path / "run0")

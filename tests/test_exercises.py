@@ -174,7 +174,7 @@ def test_checks_accept_right_answers_computed_in_bfloat16(rng):
         assert_hint(ex.check_03_sharpen(SHARPEN, conv(grey), grey), "differs from the sharpening")
         zoom = keras.Sequential([keras.Input((32, 32, 3)), keras.layers.RandomFlip("horizontal"),
                                  keras.layers.RandomTranslation(0.1, 0.1), keras.layers.RandomZoom(0.1)])
-        assert_right(ex.check_04_augmentation(zoom))
+        assert_right(ex.check_05_augmentation(zoom))
     finally:
         keras.mixed_precision.set_global_policy("float32")
 
@@ -207,76 +207,76 @@ def test_small_model():
 
 def test_gap_augmentation_callbacks(tmp_path):
     history = {"accuracy": [0.5, 0.8, 0.9], "val_accuracy": [0.4, 0.6, 0.5]}  # best validation: epoch 2
-    assert_right(ex.check_04_gap(2, 0.2, history))
-    assert_hint(ex.check_04_gap(1, 0.2, history), "add one")
-    assert_hint(ex.check_04_gap(3, 0.4, history), "not the highest")
-    assert_hint(ex.check_04_gap(2, -0.2, history), "sign")
-    assert_hint(ex.check_04_gap(2, 20, history), "percentage")
-    assert_hint(ex.check_04_gap(2, 0.4, history), "same epoch")
-    assert_hint(ex.check_04_gap("two", 0.2, history), "whole number")
+    assert_right(ex.check_05_gap(2, 0.2, history))
+    assert_hint(ex.check_05_gap(1, 0.2, history), "add one")
+    assert_hint(ex.check_05_gap(3, 0.4, history), "not the highest")
+    assert_hint(ex.check_05_gap(2, -0.2, history), "sign")
+    assert_hint(ex.check_05_gap(2, 20, history), "percentage")
+    assert_hint(ex.check_05_gap(2, 0.4, history), "same epoch")
+    assert_hint(ex.check_05_gap("two", 0.2, history), "whole number")
 
     zoom = keras.Sequential([keras.Input((32, 32, 3)), keras.layers.RandomFlip("horizontal"),
                              keras.layers.RandomTranslation(0.1, 0.1), keras.layers.RandomZoom(0.1)])
-    assert_right(ex.check_04_augmentation(zoom))
+    assert_right(ex.check_05_augmentation(zoom))
     flip_shift = keras.Sequential([keras.layers.RandomFlip("horizontal"), keras.layers.RandomTranslation(0.1, 0.1)])
-    assert_hint(ex.check_04_augmentation(flip_shift), "RandomZoom")
+    assert_hint(ex.check_05_augmentation(flip_shift), "RandomZoom")
 
     stop = keras.callbacks.EarlyStopping(monitor="val_accuracy", patience=5, restore_best_weights=True)
     save = keras.callbacks.ModelCheckpoint(tmp_path / "m.keras", monitor="val_accuracy", save_best_only=True)
-    assert_right(ex.check_04_callbacks([stop, save]))
-    assert_hint(ex.check_04_callbacks([save]), "EarlyStopping")
-    assert_hint(ex.check_04_callbacks([keras.callbacks.EarlyStopping(patience=5), save]), "monitor='val_accuracy'")
+    assert_right(ex.check_05_callbacks([stop, save]))
+    assert_hint(ex.check_05_callbacks([save]), "EarlyStopping")
+    assert_hint(ex.check_05_callbacks([keras.callbacks.EarlyStopping(patience=5), save]), "monitor='val_accuracy'")
     lesson_stop = keras.callbacks.EarlyStopping(monitor="val_loss", patience=3, restore_best_weights=True)
-    assert_hint(ex.check_04_callbacks([lesson_stop, save]), "patience=5")  # the lesson's callback, copied
-    assert_hint(ex.check_04_callbacks([stop, keras.callbacks.ModelCheckpoint(tmp_path / "m.weights.h5",
+    assert_hint(ex.check_05_callbacks([lesson_stop, save]), "patience=5")  # the lesson's callback, copied
+    assert_hint(ex.check_05_callbacks([stop, keras.callbacks.ModelCheckpoint(tmp_path / "m.weights.h5",
                                        monitor="val_accuracy", save_best_only=True, save_weights_only=True)]), ".keras")
-    assert_hint(ex.check_04_callbacks([stop, keras.callbacks.ModelCheckpoint(tmp_path / "m.keras", monitor="val_loss",
+    assert_hint(ex.check_05_callbacks([stop, keras.callbacks.ModelCheckpoint(tmp_path / "m.keras", monitor="val_loss",
                                                                               save_best_only=True)]), "monitor='val_accuracy'")
 
 
-def test_lesson_07_checks(rng):
+def test_lesson_08_checks(rng):
     y_true = np.array([0, 0, 1, 1, 2, 2])
     y_pred = np.array([0, 0, 1, 0, 0, 0])  # recall: 0 -> 1.0, 1 -> 0.5, 2 -> 0.0
     names = ("a", "b", "c", "d", "e", "f", "g", "h", "i", "j")
-    assert_right(ex.check_07_lowest_recall("c", y_true[:6], y_pred, names[:3]))
-    assert_hint(ex.check_07_lowest_recall("b", y_true, y_pred, names[:3]), "not the lowest")
-    assert_hint(ex.check_07_lowest_recall("zebra", y_true, y_pred, names[:3]), "not a class name")
+    assert_right(ex.check_08_lowest_recall("c", y_true[:6], y_pred, names[:3]))
+    assert_hint(ex.check_08_lowest_recall("b", y_true, y_pred, names[:3]), "not the lowest")
+    assert_hint(ex.check_08_lowest_recall("zebra", y_true, y_pred, names[:3]), "not a class name")
     many_true, many_pred = np.repeat(y_true, 10), np.repeat(y_pred, 10)  # class b: recall 0.5 on 20 images
     many_pred[many_true == 2] = 2  # class c now perfect, so b is the lowest
     b = many_true == 1
     _, low, high = accuracy_interval(many_true[b], many_pred[b])
-    assert_right(ex.check_07_lowest_recall("b", many_true, many_pred, names[:3], interval=(low, high)))
-    assert_hint(ex.check_07_lowest_recall("b", many_true, many_pred, names[:3], interval=(100 * low, 100 * high)),
+    assert_right(ex.check_08_lowest_recall("b", many_true, many_pred, names[:3], interval=(low, high)))
+    assert_hint(ex.check_08_lowest_recall("b", many_true, many_pred, names[:3], interval=(100 * low, 100 * high)),
                 "percent")
     _, all_low, all_high = accuracy_interval(many_true, many_pred)
-    assert_hint(ex.check_07_lowest_recall("b", many_true, many_pred, names[:3], interval=(all_low, all_high)),
+    assert_hint(ex.check_08_lowest_recall("b", many_true, many_pred, names[:3], interval=(all_low, all_high)),
                 "whole test set")
-    assert_hint(ex.check_07_lowest_recall("b", many_true, many_pred, names[:3], interval=(0.1, 0.9)),
+    assert_hint(ex.check_08_lowest_recall("b", many_true, many_pred, names[:3], interval=(0.1, 0.9)),
                 "own test images")
-    assert_hint(ex.check_07_lowest_recall("b", many_true, many_pred, names[:3], interval="wide"), "(low, high)")
+    assert_hint(ex.check_08_lowest_recall("b", many_true, many_pred, names[:3], interval="wide"), "(low, high)")
 
     probabilities = rng.dirichlet(np.ones(10), 200)
     labels = rng.integers(0, 10, 200)
     ece = {b: expected_calibration_error(labels, probabilities, n_bins=b) for b in (5, 20)}
-    assert_right(ex.check_07_ece_bins(ece, labels, probabilities))
-    assert_hint(ex.check_07_ece_bins({5: ece[5], 20: ece[5] + 0.01}, labels, probabilities), "20-bin")
+    assert_right(ex.check_08_ece_bins(ece, labels, probabilities))
+    assert_hint(ex.check_08_ece_bins({5: ece[5], 20: ece[5] + 0.01}, labels, probabilities), "20-bin")
 
     confident = np.full((10, 10), 0.01)
     confident[np.arange(10), np.arange(10)] = 0.91
     confident[5:, :] = 0.1  # five unsure rows, predicted class 0
     truth = np.arange(10)
-    assert_right(ex.check_07_confidence_threshold(0.9, truth, confident))
-    assert_hint(ex.check_07_confidence_threshold(0.05, truth, confident), "raise the threshold")
-    assert_hint(ex.check_07_confidence_threshold(None, truth, confident), "does reach")
-    assert_right(ex.check_07_confidence_threshold(None, np.full(10, 9), confident))
+    assert_right(ex.check_08_confidence_threshold(0.9, truth, confident))
+    assert_hint(ex.check_08_confidence_threshold(0.05, truth, confident), "raise the threshold")
+    assert_hint(ex.check_08_confidence_threshold(None, truth, confident), "does reach")
+    assert_right(ex.check_08_confidence_threshold(None, np.full(10, 9), confident))
     graded = confident.copy()
     graded[np.arange(5), np.arange(5)] = [0.91, 0.92, 0.93, 0.94, 0.95]  # five right answers, rising confidence
-    assert_right(ex.check_07_confidence_threshold(0.91, truth, graded))
-    assert_right(ex.check_07_confidence_threshold(0.5, truth, graded))  # keeps the same five images
-    assert_hint(ex.check_07_confidence_threshold(0.94, truth, graded), "a lower one also reaches it")
+    assert_right(ex.check_08_confidence_threshold(0.91, truth, graded))
+    assert_right(ex.check_08_confidence_threshold(0.5, truth, graded))  # keeps the same five images
+    assert_hint(ex.check_08_confidence_threshold(0.94, truth, graded), "a lower one also reaches it")
 
 
-# --------------------------------------------------------------------------- lesson 09
+# --------------------------------------------------------------------------- lesson 10
 def _transfer_model(frozen: bool):
     base = keras.Sequential([keras.Input(shape=(32, 32, 3)), keras.layers.Rescaling(1 / 255),
                              keras.layers.Conv2D(4, 3, use_bias=False), keras.layers.BatchNormalization(),
@@ -287,24 +287,24 @@ def _transfer_model(frozen: bool):
     return keras.Model(inputs, keras.layers.Dense(5, activation="softmax")(x))
 
 
-def test_check_09_trainable_parameters():
+def test_check_10_trainable_parameters():
     frozen, unfrozen = _transfer_model(True), _transfer_model(False)
     head, kernels, scale_offset, moving = 4 * 5 + 5, 3 * 3 * 3 * 4, 2 * 4, 2 * 4
-    assert_right(ex.check_09_trainable_parameters(head, frozen))
-    assert_right(ex.check_09_trainable_parameters(head, frozen, base_state="frozen"))
-    assert_hint(ex.check_09_trainable_parameters(head, frozen, base_state="unfrozen"), "base.trainable is False")
-    assert_hint(ex.check_09_trainable_parameters(head, unfrozen, base_state="frozen"), "base.trainable is True")
+    assert_right(ex.check_10_trainable_parameters(head, frozen))
+    assert_right(ex.check_10_trainable_parameters(head, frozen, base_state="frozen"))
+    assert_hint(ex.check_10_trainable_parameters(head, frozen, base_state="unfrozen"), "base.trainable is False")
+    assert_hint(ex.check_10_trainable_parameters(head, unfrozen, base_state="frozen"), "base.trainable is True")
     with pytest.raises(ValueError, match="base_state"):
-        ex.check_09_trainable_parameters(head, frozen, base_state="cold")
-    assert_hint(ex.check_09_trainable_parameters(head + kernels + scale_offset + moving, frozen), "frozen ones included")
-    assert_hint(ex.check_09_trainable_parameters(kernels + scale_offset + moving, frozen), "leaves alone")
-    assert_right(ex.check_09_trainable_parameters(head + kernels + scale_offset, unfrozen))
-    assert_hint(ex.check_09_trainable_parameters(head + kernels + scale_offset + moving, unfrozen), "frozen ones included")
-    assert_hint(ex.check_09_trainable_parameters("lots", unfrozen), "whole number")
-    assert_hint(ex.check_09_trainable_parameters(7, unfrozen), "model.summary()")
+        ex.check_10_trainable_parameters(head, frozen, base_state="cold")
+    assert_hint(ex.check_10_trainable_parameters(head + kernels + scale_offset + moving, frozen), "frozen ones included")
+    assert_hint(ex.check_10_trainable_parameters(kernels + scale_offset + moving, frozen), "leaves alone")
+    assert_right(ex.check_10_trainable_parameters(head + kernels + scale_offset, unfrozen))
+    assert_hint(ex.check_10_trainable_parameters(head + kernels + scale_offset + moving, unfrozen), "frozen ones included")
+    assert_hint(ex.check_10_trainable_parameters("lots", unfrozen), "whole number")
+    assert_hint(ex.check_10_trainable_parameters(7, unfrozen), "model.summary()")
 
 
-def test_check_10_grad_cam():
+def test_check_11_grad_cam():
     rng = np.random.default_rng(0)
     maps, grads = rng.random((4, 4, 6)), rng.normal(size=(4, 4, 6))
     raw = (maps * grads.mean(axis=(0, 1))).sum(axis=-1)
@@ -312,57 +312,57 @@ def test_check_10_grad_cam():
         grads = -grads
         raw = -raw
     right = np.maximum(raw, 0) / np.maximum(raw, 0).max()
-    assert_right(ex.check_10_grad_cam(right, maps, grads))
-    assert_hint(ex.check_10_grad_cam(np.maximum(raw, 0), maps, grads), "not yet scaled")
-    assert_hint(ex.check_10_grad_cam(raw / np.abs(raw).max(), maps, grads), "ReLU")
+    assert_right(ex.check_11_grad_cam(right, maps, grads))
+    assert_hint(ex.check_11_grad_cam(np.maximum(raw, 0), maps, grads), "not yet scaled")
+    assert_hint(ex.check_11_grad_cam(raw / np.abs(raw).max(), maps, grads), "ReLU")
     per_position = np.maximum((maps * grads).sum(axis=-1), 0)
-    assert_hint(ex.check_10_grad_cam(per_position / per_position.max(), maps, grads), "average the gradients")
-    assert_hint(ex.check_10_grad_cam(right.mean(axis=0), maps, grads), "height and width")
-    assert_hint(ex.check_10_grad_cam(right, maps[None], grads[None]), "one image")
+    assert_hint(ex.check_11_grad_cam(per_position / per_position.max(), maps, grads), "average the gradients")
+    assert_hint(ex.check_11_grad_cam(right.mean(axis=0), maps, grads), "height and width")
+    assert_hint(ex.check_11_grad_cam(right, maps[None], grads[None]), "one image")
     wrong = rng.random((4, 4))
-    feedback = str(ex.check_10_grad_cam(wrong, maps, grads))
+    feedback = str(ex.check_11_grad_cam(wrong, maps, grads))
     assert "section 1's steps" in feedback and "mean(" not in feedback  # the method, not the code
 
 
-def test_check_09_new_classes():
+def test_check_10_new_classes():
     def cnn(units, rescale=True, activation="softmax"):
         first = [keras.layers.Rescaling(1 / 255)] if rescale else []
         return keras.Sequential([keras.Input(shape=(32, 32, 3)), *first, keras.layers.Conv2D(4, 3),
                                  keras.layers.Flatten(), keras.layers.Dense(units, activation=activation)])
-    assert_right(ex.check_09_new_classes(cnn(20), 20))
-    assert_right(ex.check_09_new_classes(cnn(2), 2))
-    assert_hint(ex.check_09_new_classes(cnn(10), 20), "has 20 classes")
-    assert_hint(ex.check_09_new_classes(cnn(20, rescale=False), 20), "Rescaling")
-    assert_hint(ex.check_09_new_classes(cnn(20, activation=None), 20), "softmax")
-    assert_hint(ex.check_09_new_classes("a model", 2), "keras.Model")
+    assert_right(ex.check_10_new_classes(cnn(20), 20))
+    assert_right(ex.check_10_new_classes(cnn(2), 2))
+    assert_hint(ex.check_10_new_classes(cnn(10), 20), "has 20 classes")
+    assert_hint(ex.check_10_new_classes(cnn(20, rescale=False), 20), "Rescaling")
+    assert_hint(ex.check_10_new_classes(cnn(20, activation=None), 20), "softmax")
+    assert_hint(ex.check_10_new_classes("a model", 2), "keras.Model")
     with pytest.raises(ValueError, match="num_classes"):
-        ex.check_09_new_classes(cnn(2), 1)
+        ex.check_10_new_classes(cnn(2), 1)
 
 
-def test_check_09_majority_baseline():
+def test_check_10_majority_baseline():
     y = np.array([0] * 6 + [1] * 4)  # six of one class, four of the other
-    assert_right(ex.check_09_majority_baseline(0.6, y))
-    assert_right(ex.check_09_majority_baseline(60, y))  # a percentage
-    assert_hint(ex.check_09_majority_baseline(0.5, y), "equally common")
-    assert_hint(ex.check_09_majority_baseline(0.4, y), "np.bincount")
-    assert_hint(ex.check_09_majority_baseline("most", y), "as a number")
+    assert_right(ex.check_10_majority_baseline(0.6, y))
+    assert_right(ex.check_10_majority_baseline(60, y))  # a percentage
+    assert_hint(ex.check_10_majority_baseline(0.5, y), "equally common")
+    assert_hint(ex.check_10_majority_baseline(0.4, y), "np.bincount")
+    assert_hint(ex.check_10_majority_baseline("most", y), "as a number")
     balanced = np.repeat(np.arange(4), 5)
-    assert_right(ex.check_09_majority_baseline(0.25, balanced))  # equal classes: the two baselines agree
+    assert_right(ex.check_10_majority_baseline(0.25, balanced))  # equal classes: the two baselines agree
 
 
-def test_check_09_clearly_better():
+def test_check_10_clearly_better():
     y_test = np.array([0] * 60 + [1] * 40)  # always answering class 0 scores 60%
     clearly = np.where(np.arange(100) < 90, y_test, 1 - y_test)  # 90% right: interval about 83-94%, above 60%
     close = np.where(np.arange(100) < 65, y_test, 1 - y_test)  # 65% right: interval about 55-74%, reaches 60%
     low = np.where(np.arange(100) < 55, y_test, 1 - y_test)  # 55% right: below the majority class
-    assert_right(ex.check_09_clearly_better(True, y_test, clearly))
-    assert_right(ex.check_09_clearly_better(False, y_test, close))
-    assert_right(ex.check_09_clearly_better(np.bool_(False), y_test, low))
-    assert_hint(ex.check_09_clearly_better(False, y_test, clearly), "whole 95% interval")
-    assert_hint(ex.check_09_clearly_better(True, y_test, close), "reaches down to it")
-    assert_hint(ex.check_09_clearly_better(True, y_test, low), "not with one over")
-    assert_hint(ex.check_09_clearly_better("yes", y_test, clearly), "True or False")
-    assert_hint(ex.check_09_clearly_better(True, y_test, clearly[:50]), "one class per test image")
+    assert_right(ex.check_10_clearly_better(True, y_test, clearly))
+    assert_right(ex.check_10_clearly_better(False, y_test, close))
+    assert_right(ex.check_10_clearly_better(np.bool_(False), y_test, low))
+    assert_hint(ex.check_10_clearly_better(False, y_test, clearly), "whole 95% interval")
+    assert_hint(ex.check_10_clearly_better(True, y_test, close), "reaches down to it")
+    assert_hint(ex.check_10_clearly_better(True, y_test, low), "not with one over")
+    assert_hint(ex.check_10_clearly_better("yes", y_test, clearly), "True or False")
+    assert_hint(ex.check_10_clearly_better(True, y_test, clearly[:50]), "one class per test image")
 
 
 def test_quizzes_explain_every_option_and_match_the_lessons():
@@ -392,7 +392,7 @@ def test_quizzes_explain_every_option_and_match_the_lessons():
         assert len(right) == 1 or right not in quiz, f"lesson {lesson} shows its quiz's answers"
 
 
-def test_check_09_paired_difference():
+def test_check_10_paired_difference():
     from cifar_tutorial import metrics, studies
 
     study = studies.load("transfer")
@@ -402,18 +402,18 @@ def test_check_09_paired_difference():
         return [r["val_accuracy"] for r in runs]
 
     right_answer = metrics.paired_difference(scores("from scratch"), scores("fine-tuning"))
-    assert_right(ex.check_09_paired_difference(right_answer, right_answer.excludes_zero, study))
-    assert_right(ex.check_09_paired_difference(right_answer.mean, right_answer.excludes_zero, study))
+    assert_right(ex.check_10_paired_difference(right_answer, right_answer.excludes_zero, study))
+    assert_right(ex.check_10_paired_difference(right_answer.mean, right_answer.excludes_zero, study))
     reversed_answer = metrics.paired_difference(scores("fine-tuning"), scores("from scratch"))
-    assert_hint(ex.check_09_paired_difference(reversed_answer, right_answer.excludes_zero, study), "sign is reversed")
+    assert_hint(ex.check_10_paired_difference(reversed_answer, right_answer.excludes_zero, study), "sign is reversed")
     shuffled = metrics.paired_difference(scores("from scratch", 10), scores("fine-tuning", 10))
-    assert_hint(ex.check_09_paired_difference(shuffled, True, study), "sorted by seed")
-    assert_hint(ex.check_09_paired_difference(100 * right_answer.mean, True, study), "in points")
-    assert_hint(ex.check_09_paired_difference(right_answer, "yes", study), "True or False")
-    assert_hint(ex.check_09_paired_difference(right_answer, not right_answer.excludes_zero, study), "both ends")
-    assert_hint(ex.check_09_paired_difference("big", True, study), "paired_difference")
+    assert_hint(ex.check_10_paired_difference(shuffled, True, study), "sorted by seed")
+    assert_hint(ex.check_10_paired_difference(100 * right_answer.mean, True, study), "in points")
+    assert_hint(ex.check_10_paired_difference(right_answer, "yes", study), "True or False")
+    assert_hint(ex.check_10_paired_difference(right_answer, not right_answer.excludes_zero, study), "both ends")
+    assert_hint(ex.check_10_paired_difference("big", True, study), "paired_difference")
     with pytest.raises(ValueError, match="sizes"):
-        ex.check_09_paired_difference(right_answer, True, study, size=7)
+        ex.check_10_paired_difference(right_answer, True, study, size=7)
 
 
 def _small_cnn():
@@ -423,7 +423,7 @@ def _small_cnn():
                              keras.layers.GlobalAveragePooling2D(), keras.layers.Dense(3, activation="softmax")])
 
 
-def test_check_10_true_class_maps():
+def test_check_11_true_class_maps():
     from cifar_tutorial import gradcam
 
     model = _small_cnn()
@@ -431,15 +431,15 @@ def test_check_10_true_class_maps():
     predicted = model.predict(images, verbose=0).argmax(axis=1)
     y_true = (predicted + 1) % 3  # every image "wrong": the true class differs from the predicted one
     true_maps = gradcam.grad_cam(model, images, class_indices=y_true)
-    assert_right(ex.check_10_true_class_maps(true_maps, model, images, y_true))
+    assert_right(ex.check_11_true_class_maps(true_maps, model, images, y_true))
     predicted_maps = gradcam.grad_cam(model, images)
     if not np.allclose(predicted_maps, true_maps, atol=1e-3):
-        assert_hint(ex.check_10_true_class_maps(predicted_maps, model, images, y_true), "class_indices")
-    assert_hint(ex.check_10_true_class_maps(true_maps[:2], model, images, y_true), "one map per image")
-    assert_hint(ex.check_10_true_class_maps(np.full_like(true_maps, 0.5), model, images, y_true), "true labels")
+        assert_hint(ex.check_11_true_class_maps(predicted_maps, model, images, y_true), "class_indices")
+    assert_hint(ex.check_11_true_class_maps(true_maps[:2], model, images, y_true), "one map per image")
+    assert_hint(ex.check_11_true_class_maps(np.full_like(true_maps, 0.5), model, images, y_true), "true labels")
 
 
-def test_check_10_centre_share():
+def test_check_11_centre_share():
     rng = np.random.default_rng(1)
     maps = rng.random((5, 8, 8))
     maps[2] = 0  # an all-dark map
@@ -448,15 +448,15 @@ def test_check_10_centre_share():
     heat = maps.sum(axis=(1, 2))
     keep = heat > 0
     shares = maps[keep][:, centre].sum(axis=1) / heat[keep]
-    assert_right(ex.check_10_centre_share(shares, maps))
-    assert_hint(ex.check_10_centre_share(np.r_[shares[:2], 0.0, shares[2:]], maps), "all dark")
-    assert_hint(ex.check_10_centre_share(100 * shares, maps), "percentages")
-    assert_hint(ex.check_10_centre_share(maps[keep][:, centre].mean(axis=1), maps), "mean heat")
-    assert_hint(ex.check_10_centre_share(shares[:2], maps), "one share per map")
-    assert_hint(ex.check_10_centre_share(shares[::-1] * 0.5, maps), "not the shares")
+    assert_right(ex.check_11_centre_share(shares, maps))
+    assert_hint(ex.check_11_centre_share(np.r_[shares[:2], 0.0, shares[2:]], maps), "all dark")
+    assert_hint(ex.check_11_centre_share(100 * shares, maps), "percentages")
+    assert_hint(ex.check_11_centre_share(maps[keep][:, centre].mean(axis=1), maps), "mean heat")
+    assert_hint(ex.check_11_centre_share(shares[:2], maps), "one share per map")
+    assert_hint(ex.check_11_centre_share(shares[::-1] * 0.5, maps), "not the shares")
 
 
-def test_check_05_schedule():
+def test_check_06_schedule():
     steps_per_epoch, epochs = 36, 8
     total, warmup = epochs * steps_per_epoch, int(0.2 * epochs * steps_per_epoch)
     schedule = keras.optimizers.schedules.CosineDecay(initial_learning_rate=0.015, warmup_target=0.15,
@@ -464,34 +464,34 @@ def test_check_05_schedule():
     rates = [float(schedule(step)) for step in range(total)]
     peak, last = int(np.argmax(rates)), rates[-1]
     assert peak == warmup and abs(last - 0.0015) < 1e-4  # the end of the warm-up; about alpha times the peak
-    assert_right(ex.check_05_schedule(peak, last, schedule, total))
-    assert_hint(ex.check_05_schedule(0, last, schedule, total), "warm-up starts low")
-    assert_hint(ex.check_05_schedule(total - 1, last, schedule, total), "last step is not the largest")
-    assert_hint(ex.check_05_schedule(peak, max(rates), schedule, total), "that is the peak rate")
-    assert_hint(ex.check_05_schedule(peak, float(schedule(total)), schedule, total), "total_steps - 1")
-    assert_hint(ex.check_05_schedule(total + 3, last, schedule, total), "outside")
-    assert_hint(ex.check_05_schedule("x", last, schedule, total), "whole step")
+    assert_right(ex.check_06_schedule(peak, last, schedule, total))
+    assert_hint(ex.check_06_schedule(0, last, schedule, total), "warm-up starts low")
+    assert_hint(ex.check_06_schedule(total - 1, last, schedule, total), "last step is not the largest")
+    assert_hint(ex.check_06_schedule(peak, max(rates), schedule, total), "that is the peak rate")
+    assert_hint(ex.check_06_schedule(peak, float(schedule(total)), schedule, total), "total_steps - 1")
+    assert_hint(ex.check_06_schedule(total + 3, last, schedule, total), "outside")
+    assert_hint(ex.check_06_schedule("x", last, schedule, total), "whole step")
     lesson = keras.optimizers.schedules.CosineDecay(initial_learning_rate=0.015, warmup_target=0.15,
                                                     warmup_steps=2 * warmup, decay_steps=2 * total - 2 * warmup,
                                                     alpha=0.01)  # built for twice the steps, passed for these
-    assert_hint(ex.check_05_schedule(peak, last, lesson, total), "not the lesson's built for")
+    assert_hint(ex.check_06_schedule(peak, last, lesson, total), "not the lesson's built for")
 
 
-def test_check_05_moving_statistics():
+def test_check_06_moving_statistics():
     from keras import layers
 
     model = keras.Sequential([keras.Input((8, 8, 3)), layers.Conv2D(4, 3, use_bias=False), layers.BatchNormalization(),
                               layers.Activation("relu"), layers.Conv2D(6, 3, use_bias=False), layers.BatchNormalization(),
                               layers.Flatten(), layers.Dense(10)])
     assert sum(int(np.prod(w.shape)) for w in model.non_trainable_weights) == 2 * (4 + 6)
-    assert_right(ex.check_05_moving_statistics(20, model))
-    assert_hint(ex.check_05_moving_statistics(10, model), "a mean and a variance")
-    assert_hint(ex.check_05_moving_statistics(40, model), "trainable")
-    assert_hint(ex.check_05_moving_statistics(7, model), "layer by layer")
-    assert_hint(ex.check_05_moving_statistics("many", model), "whole number")
+    assert_right(ex.check_06_moving_statistics(20, model))
+    assert_hint(ex.check_06_moving_statistics(10, model), "a mean and a variance")
+    assert_hint(ex.check_06_moving_statistics(40, model), "trainable")
+    assert_hint(ex.check_06_moving_statistics(7, model), "layer by layer")
+    assert_hint(ex.check_06_moving_statistics("many", model), "whole number")
 
 
-def test_check_05_larger_learning_rate():
+def test_check_06_larger_learning_rate():
     from keras import layers
 
     from cifar_tutorial.training import TrainingRun
@@ -505,33 +505,33 @@ def test_check_05_larger_learning_rate():
 
     baseline, batch_norm = run(False, 1e-2, [0.2, 0.35, 0.3]), run(True, 1e-2, [0.3, 0.4, 0.45])
     best = {"baseline": 0.35, "batch norm": 0.45}
-    assert_right(ex.check_05_larger_learning_rate(best, baseline, batch_norm))
-    assert_right(ex.check_05_larger_learning_rate({"baseline": 35.0, "batch norm": 45.0}, baseline, batch_norm))
-    assert_hint(ex.check_05_larger_learning_rate(best, batch_norm, baseline), "no BatchNormalization")
-    assert_hint(ex.check_05_larger_learning_rate(best, run(False, 1e-3, [0.35]), batch_norm), "ten times")
-    assert_hint(ex.check_05_larger_learning_rate({"baseline": 0.3, "batch norm": 0.45}, baseline, batch_norm),
+    assert_right(ex.check_06_larger_learning_rate(best, baseline, batch_norm))
+    assert_right(ex.check_06_larger_learning_rate({"baseline": 35.0, "batch norm": 45.0}, baseline, batch_norm))
+    assert_hint(ex.check_06_larger_learning_rate(best, batch_norm, baseline), "no BatchNormalization")
+    assert_hint(ex.check_06_larger_learning_rate(best, run(False, 1e-3, [0.35]), batch_norm), "ten times")
+    assert_hint(ex.check_06_larger_learning_rate({"baseline": 0.3, "batch norm": 0.45}, baseline, batch_norm),
                 "last epoch")
-    assert_hint(ex.check_05_larger_learning_rate({"baseline": 0.2, "batch norm": 0.45}, baseline, batch_norm),
+    assert_hint(ex.check_06_larger_learning_rate({"baseline": 0.2, "batch norm": 0.45}, baseline, batch_norm),
                 "largest value")
-    assert_hint(ex.check_05_larger_learning_rate({"baseline": 0.35}, baseline, batch_norm), "keys")
-    assert_hint(ex.check_05_larger_learning_rate(best, baseline.model, batch_norm), "as train() returns it")
+    assert_hint(ex.check_06_larger_learning_rate({"baseline": 0.35}, baseline, batch_norm), "keys")
+    assert_hint(ex.check_06_larger_learning_rate(best, baseline.model, batch_norm), "as train() returns it")
 
 
-def test_check_06_resume():
+def test_check_07_resume():
     schedule = keras.optimizers.schedules.CosineDecay(initial_learning_rate=0.015, warmup_target=0.15,
                                                       warmup_steps=57, decay_steps=288 - 57, alpha=0.01)
     steps = 4 * 36
-    assert_right(ex.check_06_resume(steps, float(schedule(steps)), schedule, 4, 36))
-    assert_hint(ex.check_06_resume(4, float(schedule(steps)), schedule, 4, 36), "counts epochs")
-    assert_hint(ex.check_06_resume(0, float(schedule(0)), schedule, 4, 36), "initial_epoch only numbers")
-    assert_hint(ex.check_06_resume(140, float(schedule(steps)), schedule, 4, 36), "epochs times steps_per_epoch")
-    assert_hint(ex.check_06_resume(steps, float(schedule(0)), schedule, 4, 36), "restarted")
-    assert_hint(ex.check_06_resume(steps, float(schedule(steps - 1)), schedule, 4, 36), "first fit's last step")
-    assert_hint(ex.check_06_resume(steps, 0.5, schedule, 4, 36), "schedule(steps taken)")
-    assert_hint(ex.check_06_resume("many", 0.1, schedule, 4, 36), "whole number")
+    assert_right(ex.check_07_resume(steps, float(schedule(steps)), schedule, 4, 36))
+    assert_hint(ex.check_07_resume(4, float(schedule(steps)), schedule, 4, 36), "counts epochs")
+    assert_hint(ex.check_07_resume(0, float(schedule(0)), schedule, 4, 36), "initial_epoch only numbers")
+    assert_hint(ex.check_07_resume(140, float(schedule(steps)), schedule, 4, 36), "epochs times steps_per_epoch")
+    assert_hint(ex.check_07_resume(steps, float(schedule(0)), schedule, 4, 36), "restarted")
+    assert_hint(ex.check_07_resume(steps, float(schedule(steps - 1)), schedule, 4, 36), "first fit's last step")
+    assert_hint(ex.check_07_resume(steps, 0.5, schedule, 4, 36), "schedule(steps taken)")
+    assert_hint(ex.check_07_resume("many", 0.1, schedule, 4, 36), "whole number")
 
 
-def test_check_06_flip_tta():
+def test_check_07_flip_tta():
     from keras import layers
 
     from cifar_tutorial import inference
@@ -548,17 +548,17 @@ def test_check_06_flip_tta():
     tta = accuracy(inference.predict_probabilities(model, x, flip_tta=True))
     plain = accuracy(model.predict(x, verbose=0))
     upside_down = accuracy((model.predict(x, verbose=0) + model.predict(x[:, ::-1], verbose=0)) / 2)
-    assert_right(ex.check_06_flip_tta(tta, model, x, y))
-    assert_hint(ex.check_06_flip_tta(100 * tta, model, x, y), "not a percentage")
+    assert_right(ex.check_07_flip_tta(tta, model, x, y))
+    assert_hint(ex.check_07_flip_tta(100 * tta, model, x, y), "not a percentage")
     if abs(plain - tta) > 1.5 / len(y):
-        assert_hint(ex.check_06_flip_tta(plain, model, x, y), "plain model's accuracy")
+        assert_hint(ex.check_07_flip_tta(plain, model, x, y), "plain model's accuracy")
     if abs(upside_down - tta) > 1.5 / len(y):
-        assert_hint(ex.check_06_flip_tta(upside_down, model, x, y), "upside down")
-    assert_hint(ex.check_06_flip_tta((tta + 0.5) % 1, model, x, y), "average the two")
-    assert_hint(ex.check_06_flip_tta("high", model, x, y), "one number")
+        assert_hint(ex.check_07_flip_tta(upside_down, model, x, y), "upside down")
+    assert_hint(ex.check_07_flip_tta((tta + 0.5) % 1, model, x, y), "average the two")
+    assert_hint(ex.check_07_flip_tta("high", model, x, y), "one number")
 
 
-def test_check_06_ablation_verdicts():
+def test_check_07_ablation_verdicts():
     study = {"reference": "recipe", "runs": [
         *({"variant": "recipe", "seed": s, "val_accuracy": 0.70 + 0.01 * i} for i, s in enumerate((1, 2, 3))),
         *({"variant": "- a", "seed": s, "val_accuracy": 0.60 + 0.01 * i + 0.001 * (i % 2)} for i, s in enumerate((1, 2, 3))),
@@ -569,17 +569,17 @@ def test_check_06_ablation_verdicts():
     b = metrics.paired_difference([0.70, 0.71, 0.72], [0.69, 0.70, 0.73])
     assert b.verdict == "no difference shown"  # the seeds of "- b" are paired, not taken in listed order
     right_answer = {"- a": "worse", "- b": "no difference shown"}
-    assert_right(ex.check_06_ablation_verdicts(right_answer, study))
-    assert_hint(ex.check_06_ablation_verdicts({"- a": "worse"}, study), "no verdict for: - b")
-    assert_hint(ex.check_06_ablation_verdicts({"- a": "worse", "- b": "maybe"}, study), "one of")
-    feedback = ex.check_06_ablation_verdicts({"- a": "better", "- b": "no difference shown"}, study)
+    assert_right(ex.check_07_ablation_verdicts(right_answer, study))
+    assert_hint(ex.check_07_ablation_verdicts({"- a": "worse"}, study), "no verdict for: - b")
+    assert_hint(ex.check_07_ablation_verdicts({"- a": "worse", "- b": "maybe"}, study), "one of")
+    feedback = ex.check_07_ablation_verdicts({"- a": "better", "- b": "no difference shown"}, study)
     assert_hint(feedback, "not the rule's verdict for: - a")
     assert "worse" not in feedback.message  # the hint names the variant, not its verdict
-    assert_hint(ex.check_06_ablation_verdicts(["worse"], study), "dictionary")
+    assert_hint(ex.check_07_ablation_verdicts(["worse"], study), "dictionary")
 
 
 def _residual_block(project="when_needed", relu_after_add=True, bias=False, projection_stride=True):
-    """A student's residual block for the check's tests: lesson 08's design, or one slip."""
+    """A student's residual block for the check's tests: lesson 09's design, or one slip."""
     layers = keras.layers
 
     def conv_bn(x, filters, kernel, strides=1):
@@ -599,34 +599,34 @@ def _residual_block(project="when_needed", relu_after_add=True, bias=False, proj
     return block
 
 
-def test_check_08_residual_block():
-    assert_right(ex.check_08_residual_block(_residual_block()))
-    assert_hint(ex.check_08_residual_block(_residual_block(project="never")), "raised")
-    assert_hint(ex.check_08_residual_block(_residual_block(project="always")), "input itself")
-    assert_hint(ex.check_08_residual_block(_residual_block(relu_after_add=False)), "ReLU after it")
-    assert_hint(ex.check_08_residual_block(_residual_block(bias=True)), "use_bias=False")
-    assert_hint(ex.check_08_residual_block(_residual_block(projection_stride=False)), "raised")
-    assert_hint(ex.check_08_residual_block(lambda x, filters, strides=1: keras.layers.Conv2D(filters, 3, strides=strides, padding="same")(x)),
+def test_check_09_residual_block():
+    assert_right(ex.check_09_residual_block(_residual_block()))
+    assert_hint(ex.check_09_residual_block(_residual_block(project="never")), "raised")
+    assert_hint(ex.check_09_residual_block(_residual_block(project="always")), "input itself")
+    assert_hint(ex.check_09_residual_block(_residual_block(relu_after_add=False)), "ReLU after it")
+    assert_hint(ex.check_09_residual_block(_residual_block(bias=True)), "use_bias=False")
+    assert_hint(ex.check_09_residual_block(_residual_block(projection_stride=False)), "raised")
+    assert_hint(ex.check_09_residual_block(lambda x, filters, strides=1: keras.layers.Conv2D(filters, 3, strides=strides, padding="same")(x)),
                 "no layers.Add")
-    assert_hint(ex.check_08_residual_block("block"), "function itself")
+    assert_hint(ex.check_09_residual_block("block"), "function itself")
 
 
-def test_check_08_residual_block_accepts_the_lessons_block():
+def test_check_09_residual_block_accepts_the_lessons_block():
     from .lesson_code import lesson_functions
 
-    namespace = lesson_functions("08_residual_networks.ipynb", "conv_bn_relu", "residual_block")
-    assert_right(ex.check_08_residual_block(namespace["residual_block"]))
+    namespace = lesson_functions("09_residual_networks.ipynb", "conv_bn_relu", "residual_block")
+    assert_right(ex.check_09_residual_block(namespace["residual_block"]))
 
 
-def test_check_08_shortcut_parameters():
-    assert_right(ex.check_08_shortcut_parameters(1 * 1 * 16 * 32 + 4 * 32))
-    assert_hint(ex.check_08_shortcut_parameters(512), "convolution alone")
-    assert_hint(ex.check_08_shortcut_parameters(512 + 64), "scale and offset only")
-    assert_hint(ex.check_08_shortcut_parameters(512 + 32 + 128), "no bias")
-    assert_hint(ex.check_08_shortcut_parameters(9 * 16 * 32 + 128), "1x1")
-    assert_hint(ex.check_08_shortcut_parameters(7), "is not it")
-    assert_hint(ex.check_08_shortcut_parameters("many"), "whole number")
-    assert "640" not in (ex.check_08_shortcut_parameters.__doc__ or "")
+def test_check_09_shortcut_parameters():
+    assert_right(ex.check_09_shortcut_parameters(1 * 1 * 16 * 32 + 4 * 32))
+    assert_hint(ex.check_09_shortcut_parameters(512), "convolution alone")
+    assert_hint(ex.check_09_shortcut_parameters(512 + 64), "scale and offset only")
+    assert_hint(ex.check_09_shortcut_parameters(512 + 32 + 128), "no bias")
+    assert_hint(ex.check_09_shortcut_parameters(9 * 16 * 32 + 128), "1x1")
+    assert_hint(ex.check_09_shortcut_parameters(7), "is not it")
+    assert_hint(ex.check_09_shortcut_parameters("many"), "whole number")
+    assert "640" not in (ex.check_09_shortcut_parameters.__doc__ or "")
 
 
 def _deeper_cnn_functional(last_units=128, pooling=keras.layers.MaxPooling2D):
@@ -643,18 +643,18 @@ def _deeper_cnn_functional(last_units=128, pooling=keras.layers.MaxPooling2D):
     return keras.Model(inputs, layers.Dense(10, activation="softmax")(x))
 
 
-def test_check_08_functional():
+def test_check_09_functional():
     from cifar_tutorial.exercises.residual import deeper_cnn_reference
 
-    assert_right(ex.check_08_functional(_deeper_cnn_functional()))
-    assert_hint(ex.check_08_functional(deeper_cnn_reference()), "Sequential")
-    assert_hint(ex.check_08_functional(_deeper_cnn_functional(last_units=64)), "layer 12 (Dense)")
-    assert_hint(ex.check_08_functional(_deeper_cnn_functional(pooling=lambda: keras.layers.AveragePooling2D(2))),
+    assert_right(ex.check_09_functional(_deeper_cnn_functional()))
+    assert_hint(ex.check_09_functional(deeper_cnn_reference()), "Sequential")
+    assert_hint(ex.check_09_functional(_deeper_cnn_functional(last_units=64)), "layer 12 (Dense)")
+    assert_hint(ex.check_09_functional(_deeper_cnn_functional(pooling=lambda: keras.layers.AveragePooling2D(2))),
                 "layer 4 is AveragePooling2D")
-    assert_hint(ex.check_08_functional("model"), "keras.Model")
+    assert_hint(ex.check_09_functional("model"), "keras.Model")
 
 
-def test_check_08_training_difference():
+def test_check_09_training_difference():
     from cifar_tutorial import metrics
 
     study = {"runs": [
@@ -664,12 +664,64 @@ def test_check_08_training_difference():
           for s, t, v in ((1, 0.41, 0.38), (2, 0.50, 0.39), (3, 0.47, 0.40))),
     ]}
     right_answer = metrics.paired_difference([0.30, 0.40, 0.45], [0.41, 0.50, 0.47])
-    assert_right(ex.check_08_training_difference(right_answer, study))
-    assert_right(ex.check_08_training_difference((right_answer.mean, right_answer.low, right_answer.high), study))
+    assert_right(ex.check_09_training_difference(right_answer, study))
+    assert_right(ex.check_09_training_difference((right_answer.mean, right_answer.low, right_answer.high), study))
     validation = metrics.paired_difference([0.28, 0.35, 0.37], [0.38, 0.39, 0.40])
-    assert_hint(ex.check_08_training_difference(validation, study), "validation accuracies")
+    assert_hint(ex.check_09_training_difference(validation, study), "validation accuracies")
     reversed_answer = metrics.paired_difference([0.41, 0.50, 0.47], [0.30, 0.40, 0.45])
-    assert_hint(ex.check_08_training_difference(reversed_answer, study), "plain minus residual")
+    assert_hint(ex.check_09_training_difference(reversed_answer, study), "plain minus residual")
     unsorted = metrics.paired_difference([0.40, 0.30, 0.45], [0.41, 0.50, 0.47])
-    assert_hint(ex.check_08_training_difference(unsorted, study), "sorted by seed")
-    assert_hint(ex.check_08_training_difference("big", study), "(mean, low, high)")
+    assert_hint(ex.check_09_training_difference(unsorted, study), "sorted by seed")
+    assert_hint(ex.check_09_training_difference("big", study), "(mean, low, high)")
+
+
+def test_check_04_dark_maps():
+    from keras import layers
+
+    inputs = keras.Input((8, 8, 3))
+    conv = layers.Conv2D(4, 3, padding="same", activation="relu", use_bias=False)
+    activations = keras.Model(inputs, conv(inputs))
+    kernel = np.zeros((3, 3, 3, 4), "float32")
+    kernel[1, 1, 0, 0] = 1.0   # copies channel 0: bright wherever the image is
+    kernel[1, 1, 0, 1] = -1.0  # its negative: dark everywhere after the ReLU
+    kernel[1, 1, 0, 2], kernel[0, 0, 0, 2] = 1.0, -1.0  # the pixel minus its up-left neighbour: bright only
+    # on the top and left edges, where that neighbour is zero padding
+    conv.set_weights([kernel])  # filter 3 stays all zero: dark
+    image = np.zeros((8, 8, 3), np.uint8)
+    image[..., 0] = 200
+    maps = keras.ops.convert_to_numpy(activations(image[None]))[0]
+    assert int(np.sum(maps[1:-1, 1:-1].max(axis=(0, 1)) == 0)) == 3
+    assert_right(ex.check_04_dark_maps(3, activations, image))
+    assert_hint(ex.check_04_dark_maps(1, activations, image), "with some response")
+    assert_hint(ex.check_04_dark_maps(2, activations, image), "outermost ring")
+    assert_hint(ex.check_04_dark_maps(0, activations, image), "largest value is 0")
+    assert_hint(ex.check_04_dark_maps("three", activations, image), "whole number")
+
+
+def test_check_04_cost_ratio():
+    from types import SimpleNamespace
+
+    slow = SimpleNamespace(seconds_per_epoch=6.0, model=SimpleNamespace(count_params=lambda: 3400))
+    fast = SimpleNamespace(seconds_per_epoch=2.0, model=SimpleNamespace(count_params=lambda: 100))
+    assert_right(ex.check_04_cost_ratio(3.0, slow, fast))
+    assert_hint(ex.check_04_cost_ratio(1 / 3, slow, fast), "other way round")
+    assert_hint(ex.check_04_cost_ratio(34, slow, fast), "parameter counts")
+    assert_hint(ex.check_04_cost_ratio(5, slow, fast), "seconds_per_epoch")
+    assert_hint(ex.check_04_cost_ratio("x", slow, fast), "one number")
+
+
+def test_check_04_own_cnn():
+    from keras import layers
+
+    from cifar_tutorial.training import TrainingRun
+
+    model = keras.Sequential([keras.Input((32, 32, 3)), layers.Rescaling(1 / 255), layers.Conv2D(8, 3),
+                              layers.Conv2D(8, 3), layers.GlobalAveragePooling2D(), layers.Dense(10, activation="softmax")])
+    run = TrainingRun(model, {"val_accuracy": [0.30, 0.42, 0.40]}, 3.0, 3)
+    assert_right(ex.check_04_own_cnn(run, 0.40))
+    assert_right(ex.check_04_own_cnn(run, 40.0))
+    assert_hint(ex.check_04_own_cnn(run, 0.42), "best epoch")
+    assert_hint(ex.check_04_own_cnn(run, 0.30), "history['val_accuracy'][-1]")
+    assert_hint(ex.check_04_own_cnn(model, 0.40), "the run compile_and_fit returns")
+    assert_hint(ex.check_04_own_cnn(TrainingRun(model, {}, 0.0, 0), 0.40), "no validation accuracy")
+    assert_hint(ex.check_04_own_cnn(TrainingRun(mlp(), {"val_accuracy": [0.3]}, 1.0, 1), 0.3), "two Conv2D")

@@ -1,4 +1,4 @@
-"""Grad-CAM (lesson 09) on Sequential, Functional and nested models. The images
+"""Grad-CAM (lesson 10) on Sequential, Functional and nested models. The images
 are random arrays: what is tested is shapes, gradients and layer choice, which
 do not depend on the images' content."""
 
@@ -90,7 +90,7 @@ def test_the_score_is_the_logit_whether_softmax_is_in_dense_or_a_layer_of_its_ow
 
 
 def test_nested_base_in_a_functional_model():
-    """Lesson 09's transfer model: augmentation, a nested Sequential base called
+    """Lesson 10's transfer model: augmentation, a nested Sequential base called
     with training=False, pooling and a head."""
     base = keras.Sequential([keras.Input(shape=(32, 32, 3)), layers.Rescaling(1 / 255),
                              layers.Conv2D(8, 3, padding="same", activation="relu")], name="base")

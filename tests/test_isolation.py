@@ -28,10 +28,10 @@ def test_the_guard_sees_a_changed_model(tmp_path):
     import conftest as root  # the repository's conftest.py (the session guard)
 
     (tmp_path / "models").mkdir()
-    sentinel = tmp_path / "models" / "06_best.keras"
+    sentinel = tmp_path / "models" / "07_best.keras"
     sentinel.write_bytes(b"the user's model")
     before = root.checkout_fingerprint(tmp_path)
     sentinel.write_bytes(b"a smoke-profile model")
     after = root.checkout_fingerprint(tmp_path)
-    assert before.keys() == after.keys() == {"models/06_best.keras"}
+    assert before.keys() == after.keys() == {"models/07_best.keras"}
     assert before != after

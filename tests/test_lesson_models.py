@@ -33,15 +33,15 @@ def architecture(model: keras.Model) -> list[tuple[str, dict]]:
     return described
 
 
-def test_lesson_06_recipe_is_the_package_recipe():
-    lesson_model = lesson_function("06_training_recipes.ipynb", "make_recipe_model")()
+def test_lesson_07_recipe_is_the_package_recipe():
+    lesson_model = lesson_function("07_training_recipes.ipynb", "make_recipe_model")()
     package_model = recipe.make_model()
     assert architecture(lesson_model) == architecture(package_model)
     assert lesson_model.count_params() == package_model.count_params() == 296_002
 
 
-def test_lesson_06_compiles_the_recipe_with_the_package_hyperparameters():
-    cells = json.loads((NOTEBOOKS / "06_training_recipes.ipynb").read_text())["cells"]
+def test_lesson_07_compiles_the_recipe_with_the_package_hyperparameters():
+    cells = json.loads((NOTEBOOKS / "07_training_recipes.ipynb").read_text())["cells"]
     source = "\n".join("".join(cell["source"]) for cell in cells if cell["cell_type"] == "code")
     assert f"RECIPE_BATCH_SIZE, PEAK_LEARNING_RATE = profile.recipe_epochs, {recipe.BATCH_SIZE}, " \
            f"{recipe.PEAK_LEARNING_RATE}" in source
@@ -49,8 +49,8 @@ def test_lesson_06_compiles_the_recipe_with_the_package_hyperparameters():
     assert f"label_smoothing={recipe.LABEL_SMOOTHING!r}" in source
 
 
-def test_lesson_04_baseline_is_lesson_03_tutorial_cnn():
-    baseline = lesson_function("04_regularization.ipynb", "make_baseline")()
+def test_lesson_05_baseline_is_lesson_03_tutorial_cnn():
+    baseline = lesson_function("05_regularization.ipynb", "make_baseline")()
     tutorial = lesson_function("03_cnn.ipynb", "make_tutorial_cnn")()
     assert architecture(baseline) == architecture(tutorial)
     # The TensorFlow tutorial's count: 896 + 18,496 + 36,928 + (4*4*64)*64+64 + 650.
@@ -76,23 +76,23 @@ def test_lesson_02_and_03_perceptrons_agree():
         architecture(lesson_function("03_cnn.ipynb", "make_mlp")())
 
 
-def test_lesson_09_base_and_classifier_agree_with_its_solutions():
-    """Lesson 09's base (16-32-64 convolutions with batch norm, no biases) and its
+def test_lesson_10_base_and_classifier_agree_with_its_solutions():
+    """Lesson 10's base (16-32-64 convolutions with batch norm, no biases) and its
     classifier, copied into the solutions notebook; the head is 64 x 5 + 5."""
-    for notebook in ("09_transfer_learning.ipynb", "solutions/09_transfer_learning_solutions.ipynb"):
+    for notebook in ("10_transfer_learning.ipynb", "solutions/10_transfer_learning_solutions.ipynb"):
         base = lesson_function(notebook, "make_base")()
         assert isinstance(base.layers[0], layers.Rescaling) and base.output_shape == (None, 8, 8, 64)
         assert base.count_params() == 9 * (3 * 16 + 16 * 32 + 32 * 64) + 4 * (16 + 32 + 64)
         classifier = lesson_function(notebook, "make_classifier")(base, 5)
         assert classifier.count_params() == base.count_params() + 64 * 5 + 5
-    lesson = lesson_function("09_transfer_learning.ipynb", "make_base")()
-    solution = lesson_function("solutions/09_transfer_learning_solutions.ipynb", "make_base")()
+    lesson = lesson_function("10_transfer_learning.ipynb", "make_base")()
+    solution = lesson_function("solutions/10_transfer_learning_solutions.ipynb", "make_base")()
     assert architecture(lesson) == architecture(solution)
 
 
-def test_lesson_07_solution_cnn_is_lesson_03_tutorial_cnn_with_other_outputs():
+def test_lesson_08_solution_cnn_is_lesson_03_tutorial_cnn_with_other_outputs():
     tutorial = lesson_function("03_cnn.ipynb", "make_tutorial_cnn")()
-    cifar100 = lesson_function("solutions/09_transfer_learning_solutions.ipynb", "make_tutorial_cnn")(num_classes=10)
+    cifar100 = lesson_function("solutions/10_transfer_learning_solutions.ipynb", "make_tutorial_cnn")(num_classes=10)
     assert architecture(cifar100) == architecture(tutorial)
 
 
@@ -103,9 +103,9 @@ def test_exercise_07_2s_reference_is_lesson_03s_deeper_cnn():
     assert architecture(lesson) == architecture(deeper_cnn_reference())
 
 
-def test_lesson_08s_networks_have_he_et_als_twenty_layers():
+def test_lesson_09s_networks_have_he_et_als_twenty_layers():
     """1 + 3 x 3 x 2 = 19 convolutions and a Dense layer; the residual network adds two 1x1 projections."""
-    namespace = lesson_functions("08_residual_networks.ipynb", "conv_bn_relu", "plain_block", "residual_block",
+    namespace = lesson_functions("09_residual_networks.ipynb", "conv_bn_relu", "plain_block", "residual_block",
                                  "make_network")
     for block, convolutions in (("plain_block", 19), ("residual_block", 21)):
         model = namespace["make_network"](namespace[block])

@@ -64,12 +64,16 @@ PAIRS = [  # (notebook, function in it, function of benchmarks/studies.py)
     ("03_cnn.ipynb", "make_small_cnn", "make_small_cnn"),
     ("03_cnn.ipynb", "make_tutorial_cnn", "make_baseline"),
     ("03_cnn.ipynb", "make_deeper_cnn", "make_deeper_cnn"),
-    ("04_regularization.ipynb", "make_baseline", "make_baseline"),
-    ("04_regularization.ipynb", "make_dropout", "make_dropout"),
-    ("04_regularization.ipynb", "make_l2", "make_l2"),
-    ("04_regularization.ipynb", "make_augmented", "make_augmented"),
-    ("05_batch_normalization.ipynb", "make_batch_norm", "make_batch_norm"),
-    ("09_transfer_learning.ipynb", "make_base", "make_transfer_base"),
+    ("04_training_cnns.ipynb", "make_mlp", "make_mlp"),
+    ("04_training_cnns.ipynb", "make_small_cnn", "make_small_cnn"),
+    ("04_training_cnns.ipynb", "make_tutorial_cnn", "make_baseline"),
+    ("04_training_cnns.ipynb", "make_deeper_cnn", "make_deeper_cnn"),
+    ("05_regularization.ipynb", "make_baseline", "make_baseline"),
+    ("05_regularization.ipynb", "make_dropout", "make_dropout"),
+    ("05_regularization.ipynb", "make_l2", "make_l2"),
+    ("05_regularization.ipynb", "make_augmented", "make_augmented"),
+    ("06_batch_normalization.ipynb", "make_batch_norm", "make_batch_norm"),
+    ("10_transfer_learning.ipynb", "make_base", "make_transfer_base"),
 ]
 
 
@@ -81,18 +85,18 @@ def test_study_model_is_the_lessons_model(study, notebook, lesson_name, study_na
     assert lesson_model.count_params() == study_model.count_params()
 
 
-def test_transfer_classifier_is_lesson_07s(study):
-    make_base = notebook_function("09_transfer_learning.ipynb", "make_base")
-    make_classifier = notebook_function("09_transfer_learning.ipynb", "make_classifier")
+def test_transfer_classifier_is_lesson_08s(study):
+    make_base = notebook_function("10_transfer_learning.ipynb", "make_base")
+    make_classifier = notebook_function("10_transfer_learning.ipynb", "make_classifier")
     lesson_model = make_classifier(make_base(), 5)
     study_model = study.make_transfer_classifier(study.make_transfer_base(), 5)
     assert architecture(lesson_model) == architecture(study_model)
 
 
-def test_ablations_recipe_is_lesson_06s_recipe(study):
+def test_ablations_recipe_is_lesson_07s_recipe(study):
     """The ablation study builds its variants with ``recipe.make_model``; the recipe it takes
-    apart must be the one lesson 06 writes out layer by layer."""
-    lesson_model = notebook_function("06_training_recipes.ipynb", "make_recipe_model")()
+    apart must be the one lesson 07 writes out layer by layer."""
+    lesson_model = notebook_function("07_training_recipes.ipynb", "make_recipe_model")()
     x_train = np.random.default_rng(0).integers(0, 256, (64, 32, 32, 3)).astype("uint8")  # only shapes matter
     study_model = study.make_recipe(x_train)
     assert architecture(lesson_model) == architecture(study_model)
@@ -100,9 +104,9 @@ def test_ablations_recipe_is_lesson_06s_recipe(study):
     assert recipe.BATCH_NORM_MOMENTUM == 0.6
 
 
-def test_residual_studys_networks_are_lesson_08s(study):
-    """The ``residual`` study's plain stack and residual network are lesson 08's, block for block."""
-    namespace = lesson_functions("08_residual_networks.ipynb", "conv_bn_relu", "plain_block", "residual_block",
+def test_residual_studys_networks_are_lesson_09s(study):
+    """The ``residual`` study's plain stack and residual network are lesson 09's, block for block."""
+    namespace = lesson_functions("09_residual_networks.ipynb", "conv_bn_relu", "plain_block", "residual_block",
                                  "make_network")
     for block in ("plain_block", "residual_block"):
         lesson_model = namespace["make_network"](namespace[block])

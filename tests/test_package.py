@@ -63,7 +63,7 @@ def test_save_and_load_with_metadata(tmp_path):
 
 
 def test_load_missing_model_says_what_to_run(tmp_path):
-    with pytest.raises(FileNotFoundError, match="No saved model 'nope'.*run lesson 06"):
+    with pytest.raises(FileNotFoundError, match="No saved model 'nope'.*run lesson 07"):
         models.load_with_metadata("nope", models_dir=tmp_path)
 
 
@@ -229,7 +229,7 @@ def test_the_import_passes_a_genuine_error_through_to_stderr():
 
 
 def test_a_model_compiled_with_the_recipes_loss_saves_and_reloads(tmp_path):
-    """Lesson 07 trains the recipe itself when lesson 06's model is missing, then saves and
+    """Lesson 08 trains the recipe itself when lesson 07's model is missing, then saves and
     reloads it with its training configuration: the custom loss must be registered."""
     import keras
 

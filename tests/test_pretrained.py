@@ -1,4 +1,4 @@
-"""The keras.applications base of lesson 09, offline: shapes, parameter counts,
+"""The keras.applications base of lesson 10, offline: shapes, parameter counts,
 the preprocessing layer, and the one-line message when weights cannot be had."""
 
 from __future__ import annotations

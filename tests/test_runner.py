@@ -36,8 +36,8 @@ def test_find_notebooks_orders_and_selects(lessons):
         "01_ok.ipynb", "02_fails.ipynb", "03_never_reached.ipynb"]
     assert [p.name for p in runner.find_notebooks(["03", "01"], lessons)] == [
         "03_never_reached.ipynb", "01_ok.ipynb"]
-    with pytest.raises(FileNotFoundError, match=r"No notebook starts with '10'; choose from: 01_ok\.ipynb"):
-        runner.find_notebooks(["10"], lessons)
+    with pytest.raises(FileNotFoundError, match=r"No notebook starts with '11'; choose from: 01_ok\.ipynb"):
+        runner.find_notebooks(["11"], lessons)
 
 
 def test_recorded_results_reads_the_mime_bundle():
@@ -65,16 +65,16 @@ def test_run_passes_profile_and_archive_to_the_kernels_only(lessons, sample_arch
     import os
 
     monkeypatch.delenv("CIFAR10_ARCHIVE", raising=False)
-    write_notebook(lessons / "04_env.ipynb",
+    write_notebook(lessons / "05_env.ipynb",
                    "PROFILE = None",
                    "import os\nfrom cifar_tutorial.notebook import record_result\n"
                    "record_result('profile_is_class', PROFILE == 'class')\n"
                    "record_result('archive_given', os.environ.get('CIFAR10_ARCHIVE', '').endswith('.tar.gz'))")
-    nb = nbformat.read(lessons / "04_env.ipynb", as_version=4)
+    nb = nbformat.read(lessons / "05_env.ipynb", as_version=4)
     nb.cells[0].metadata["tags"] = ["parameters"]
-    nbformat.write(nb, lessons / "04_env.ipynb")
+    nbformat.write(nb, lessons / "05_env.ipynb")
     before = dict(os.environ)
-    status, rows = runner.run("class", archive=str(sample_archive), selection=["04"], output_dir=tmp_path / "build",
+    status, rows = runner.run("class", archive=str(sample_archive), selection=["05"], output_dir=tmp_path / "build",
                               html=False, notebooks_dir=lessons)
     assert status == 0
     assert rows[0].results == {"profile_is_class": 1.0, "archive_given": 1.0}

@@ -244,7 +244,7 @@ def test_launch_buttons_point_at_colab_and_binder_for_the_notebook(served, brows
 
 
 def test_a_missing_image_fails_the_check_and_names_the_page(built, browser, tmp_path):
-    """The checks above can fail: remove one figure of lesson 04's page from a copy of the site."""
+    """The checks above can fail: remove one figure of lesson 05's page from a copy of the site."""
     broken = tmp_path / "site"
     shutil.copytree(built.path, broken)
     regularization = next(name for name in LESSONS if "regularization" in name)

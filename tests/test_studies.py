@@ -110,9 +110,9 @@ def test_plot_grad_cam_labels_each_row_of_images():
     assert {"right", "mistakes", "Grad-CAM"} <= texts
 
 
-def test_recipe_tuning_keeps_its_decision_and_lesson_06_quotes_it():
+def test_recipe_tuning_keeps_its_decision_and_lesson_07_quotes_it():
     """benchmarks/recipe_tuning.py's result: each setting's paired difference recomputed from the runs
-    by the course's rule, the decision it implies, and lesson 06's sentence about it."""
+    by the course's rule, the decision it implies, and lesson 07's sentence about it."""
     import json
 
     from cifar_tutorial.config import REPO_ROOT
@@ -138,6 +138,6 @@ def test_recipe_tuning_keeps_its_decision_and_lesson_06_quotes_it():
     smaller = result["summary"][f"peak learning rate {PEAK_LEARNING_RATE:g}, weight decay {WEIGHT_DECAY / 10:g}"]
     quoted = (f"scored {100 * smaller['difference_from_recipe']['mean']:.1f} points higher on average, with an interval "
               f"from {100 * smaller['difference_from_recipe']['low']:+.1f} to {100 * smaller['difference_from_recipe']['high']:+.1f} points")
-    lesson = json.loads((REPO_ROOT / "notebooks" / "06_training_recipes.ipynb").read_text())
+    lesson = json.loads((REPO_ROOT / "notebooks" / "07_training_recipes.ipynb").read_text())
     text = "".join("".join(c["source"]) for c in lesson["cells"] if c["cell_type"] == "markdown")
     assert quoted in " ".join(text.split())

@@ -3,9 +3,9 @@
     python tools/renumber_lessons.py 05=06 06=07 07=08 08=09 09=10
 
 Each ``OLD=NEW`` pair renames ``notebooks/OLD_*.ipynb`` and its solutions notebook to ``NEW_*``
-(``git mv``) and rewrites every reference to lesson OLD in the tracked text files: "lesson 05",
-"lessons 04 and 05", "(05)" in the glossary, "05_best" and other ``05_`` names, ``check_05_``,
-``#lesson-05``, ``"05"`` keys, "exercise 05.1". All pairs are applied in one pass, so 05=06 and
+(``git mv``) and rewrites every reference to lesson OLD in the tracked text files: "lesson 06",
+"lessons 05 and 06", "(05)" in the glossary, "06_best" and other ``05_`` names, ``check_06_``,
+``#lesson-05``, ``"06"`` keys, "exercise 06.1". All pairs are applied in one pass, so 05=06 and
 06=07 do not chain. In notebooks only the cells' sources change: re-execute the renumbered
 lessons afterwards, since outputs may print a name. The CHANGELOG (history) and the stored
 benchmark results are left as they are; so is every number that is not in one of those
@@ -34,17 +34,17 @@ CONTEXTS = [
     re.compile(r"(?<=[Ll]esson-)" + NUMBER),
     re.compile(r"(?<=[Ee]xercise )" + NUMBER + r"(?=\.\d)"),
     re.compile(r"(?<=[Ee]xercises )" + NUMBER + r"(?=\.\d)"),
-    re.compile(r"(?<![\w.\-])(\d\d)(?=_[a-z])"),        # 05_best, 05_training_recipes
-    re.compile(r"(?:(?<=\()|(?<=and ))(\d\d)(?='s\b)"),   # "(05's and 08's saved models)"
-    re.compile(r"(?<=check_)(\d\d)(?=_)"),              # check_05_quiz
-    re.compile(r"(?<=_lesson_)(\d\d)(?=s?[_(])"),        # test_lesson_05_...
-    re.compile(r"(?<=[\"'])(\d\d)(?=[\"'])"),            # "05" keys and arguments (not in .json files)
-    re.compile(r"(?<=\*\* \()(\d\d)(?=[,)])"),           # glossary: **Term** (05)
-    re.compile(r"(?<=\*\* \(\d\d, )(\d\d)(?=[,)])"),     # glossary: **Term** (00, 05)
+    re.compile(r"(?<![\w.\-])(\d\d)(?=_[a-z])"),        # 06_best, 06_training_recipes
+    re.compile(r"(?:(?<=\()|(?<=and ))(\d\d)(?='s\b)"),   # "(06's and 09's saved models)"
+    re.compile(r"(?<=check_)(\d\d)(?=_)"),              # check_06_quiz
+    re.compile(r"(?<=_lesson_)(\d\d)(?=s?[_(])"),        # test_lesson_06_...
+    re.compile(r"(?<=[\"'])(\d\d)(?=[\"'])"),            # "06" keys and arguments (not in .json files)
+    re.compile(r"(?<=\*\* \()(\d\d)(?=[,)])"),           # glossary: **Term** (06)
+    re.compile(r"(?<=\*\* \(\d\d, )(\d\d)(?=[,)])"),     # glossary: **Term** (00, 06)
     re.compile(r"(?<=%2F)(\d\d)(?=_)"),                  # Binder links
-    re.compile(r"(?<=\[)(\d\d)(?= [A-Z])"),              # README rows: [05 Training recipes]
+    re.compile(r"(?<=\[)(\d\d)(?= [A-Z])"),              # README rows: [06 Training recipes]
 ]
-# "lessons 04 and 05", "lessons 03 to 05", "lessons 04, 05 and 06": numbers after the first.
+# "lessons 05 and 06", "lessons 03 to 06", "lessons 05, 06 and 07": numbers after the first.
 LIST = re.compile(r"([Ll]essons? \d\d(?:(?:, | and | to | or )\d\d)+)")
 LIST_NUMBER = re.compile(r"(?:(?<=, )|(?<=nd )|(?<=to )|(?<=or ))(\d\d)(?!\d)")
 

@@ -25,8 +25,8 @@ import nbformat
 from cifar_tutorial.tools.runner import cell_seconds
 
 PREREQUISITES = {"00": "none: Python and NumPy basics", "01": "lesson 00", "02": "lessons 00 and 01", "03": "lesson 02",
-                 "04": "lesson 03", "05": "lesson 04", "06": "lessons 04 and 05",
-                 "07": "lessons 04 and 06 (their saved models)", "08": "lessons 03 to 05", "09": "lessons 05 to 08", "10": "lessons 06 to 09 (06's and 09's saved models)"}
+                 "04": "lesson 03", "05": "lesson 04", "06": "lesson 05", "07": "lessons 05 and 06",
+                 "08": "lessons 05 and 07 (their saved models)", "09": "lessons 03 to 06", "10": "lessons 06 to 09", "11": "lessons 07 to 10 (07's and 10's saved models)"}
 EXERCISE_MINUTES = {"Easy": 5, "Medium": 10, "Open": 20, "Quiz": 5}
 LINE = re.compile(r"\n\n\*\*Learner time:\*\*.*$", re.DOTALL)
 

@@ -56,7 +56,7 @@ def studies_markdown() -> str:
 
 
 def learning_curve_markdown(name: str, study: dict) -> str:
-    """A learning-curve study (lesson 09): per size, each method's mean and each transfer method's
+    """A learning-curve study (lesson 10): per size, each method's mean and each transfer method's
     paired difference from the reference."""
     reference, regime = study["reference"], study["regime"]
     others = [m for m in study["methods"] if m != reference]

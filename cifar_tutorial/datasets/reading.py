@@ -223,7 +223,7 @@ def load_cifar10(path: str | os.PathLike | None = None, *, data_dir: str | os.Pa
 def load_cifar100(path: str | os.PathLike | None = None, *, label_mode: str = "fine",
                   data_dir: str | os.PathLike | None = None, download: bool = True):
     """Load CIFAR-100 as Keras' ``cifar100.load_data(label_mode)`` does, from any
-    source, through the same code as :func:`load_cifar10` (introduced in lesson 09).
+    source, through the same code as :func:`load_cifar10` (introduced in lesson 10).
 
     Args:
         path: ``cifar-100-python.tar.gz`` or an extracted ``cifar-100-python``

@@ -1,4 +1,4 @@
-"""Checks for the exercises of lessons 07 (evaluation) and 08 (transfer learning)."""
+"""Checks for the exercises of lessons 08 (evaluation) and 08 (transfer learning)."""
 
 from __future__ import annotations
 
@@ -12,9 +12,9 @@ from cifar_tutorial.exercises.feedback import Feedback, all_layers, as_int, hint
 from cifar_tutorial.metrics import accuracy_interval, expected_calibration_error
 
 
-def check_07_lowest_recall(class_name: str, y_true: np.ndarray, y_pred: np.ndarray,
+def check_08_lowest_recall(class_name: str, y_true: np.ndarray, y_pred: np.ndarray,
                            class_names: Sequence[str] = CLASS_NAMES, interval=None) -> Feedback:
-    """Exercise 07.1: the class with the lowest recall (ties: any of them) and,
+    """Exercise 08.1: the class with the lowest recall (ties: any of them) and,
     if ``interval`` is given, that recall's 95% Wilson interval.
 
     Args:
@@ -58,8 +58,8 @@ def check_07_lowest_recall(class_name: str, y_true: np.ndarray, y_pred: np.ndarr
                  "much wider than the whole test set's, so per-class numbers are the least precise a report gives.")
 
 
-def check_07_ece_bins(ece: Mapping[int, float], y_true: np.ndarray, probabilities: np.ndarray) -> Feedback:
-    """Exercise 07.2: ``{5: ece, 20: ece}``, the expected calibration error
+def check_08_ece_bins(ece: Mapping[int, float], y_true: np.ndarray, probabilities: np.ndarray) -> Feedback:
+    """Exercise 08.2: ``{5: ece, 20: ece}``, the expected calibration error
     with 5 and with 20 bins (:func:`cifar_tutorial.metrics.expected_calibration_error`)."""
     if set(ece) != {5, 20}:
         return hint("give a dict with keys 5 and 20, the numbers of bins.")
@@ -75,9 +75,9 @@ _THRESHOLD_RIGHT = ("the lowest threshold at which the model reaches the target 
                     "least this confident about (or, with None, no threshold reaches it). The rest would go to a person.")
 
 
-def check_07_confidence_threshold(threshold, y_true: np.ndarray, probabilities: np.ndarray,
+def check_08_confidence_threshold(threshold, y_true: np.ndarray, probabilities: np.ndarray,
                                   target_accuracy: float = 0.9) -> Feedback:
-    """Exercise 07.3: the lowest confidence threshold such that the images whose top
+    """Exercise 08.3: the lowest confidence threshold such that the images whose top
     probability is at least ``threshold`` are classified with accuracy of at
     least ``target_accuracy`` (any threshold that keeps the same images is as
     good); ``None`` if no threshold reaches it.
@@ -117,8 +117,8 @@ def _weight_count(weights) -> int:
     return int(sum(np.prod(w.shape) for w in weights))
 
 
-def check_09_trainable_parameters(answer, model: keras.Model, base_state: str | None = None) -> Feedback:
-    """Exercise 09.1: how many parameters ``model.fit`` would update in
+def check_10_trainable_parameters(answer, model: keras.Model, base_state: str | None = None) -> Feedback:
+    """Exercise 10.1: how many parameters ``model.fit`` would update in
     ``model`` as it is now (``model.trainable_weights``): after
     ``base.trainable = False`` only the new head's; after
     ``base.trainable = True`` all but batch normalization's moving statistics,
@@ -163,10 +163,10 @@ def check_09_trainable_parameters(answer, model: keras.Model, base_state: str | 
                  "parameters after the total.")
 
 
-def check_09_paired_difference(difference, excludes_zero, study: Mapping, size: int = 25) -> Feedback:
-    """Exercise 09.2: one verdict of lesson 09's transfer study read by hand: fine-tuning minus
+def check_10_paired_difference(difference, excludes_zero, study: Mapping, size: int = 25) -> Feedback:
+    """Exercise 10.2: one verdict of lesson 10's transfer study read by hand: fine-tuning minus
     training from scratch at ``size`` labelled images per class, paired by seed, with
-    ``metrics.paired_difference`` (Student's t over the paired seeds, lesson 04's rule).
+    ``metrics.paired_difference`` (Student's t over the paired seeds, lesson 05's rule).
 
     Args:
         difference: the student's :class:`cifar_tutorial.metrics.Difference` (or its mean, a fraction).
@@ -208,8 +208,8 @@ def check_09_paired_difference(difference, excludes_zero, study: Mapping, size: 
                  "counts as an effect.")
 
 
-def check_09_new_classes(model, num_classes: int) -> Feedback:
-    """Exercise 09.3: lesson 03's CNN made for another set of classes (CIFAR-100's 100 fine
+def check_10_new_classes(model, num_classes: int) -> Feedback:
+    """Exercise 10.3: lesson 03's CNN made for another set of classes (CIFAR-100's 100 fine
     classes or 20 superclasses, or CIFAR-10 regrouped offline): input ``(32, 32, 3)`` scaled by a
     ``Rescaling`` layer, output ``num_classes`` softmax probabilities.
 
@@ -233,8 +233,8 @@ def check_09_new_classes(model, num_classes: int) -> Feedback:
     return right(f"lesson 03's CNN with {want} outputs: only the last layer depends on the number of classes.")
 
 
-def check_09_majority_baseline(answer, y_test: np.ndarray) -> Feedback:
-    """Exercise 09.3: the accuracy on ``y_test`` (integer labels ``(N,)``) of a classifier that always
+def check_10_majority_baseline(answer, y_test: np.ndarray) -> Feedback:
+    """Exercise 10.3: the accuracy on ``y_test`` (integer labels ``(N,)``) of a classifier that always
     answers the most common class, as a fraction in [0, 1] (a percentage above 1 is read as such)."""
     y_test = np.asarray(y_test).ravel()
     try:
@@ -255,8 +255,8 @@ def check_09_majority_baseline(answer, y_test: np.ndarray) -> Feedback:
                 "one for every image, so its accuracy is that class's share of the test set.")
 
 
-def check_09_clearly_better(answer, y_test: np.ndarray, y_pred: np.ndarray) -> Feedback:
-    """Exercise 09.3: is the network *clearly* better than always answering the most common class?
+def check_10_clearly_better(answer, y_test: np.ndarray, y_pred: np.ndarray) -> Feedback:
+    """Exercise 10.3: is the network *clearly* better than always answering the most common class?
 
     Args:
         answer: ``True`` or ``False``, the student's verdict.
@@ -264,7 +264,7 @@ def check_09_clearly_better(answer, y_test: np.ndarray, y_pred: np.ndarray) -> F
 
     Returns:
         :class:`Feedback`: right when ``answer`` says whether the whole 95% Wilson interval of the
-        network's test accuracy (:func:`cifar_tutorial.metrics.accuracy_interval`, lesson 07) lies
+        network's test accuracy (:func:`cifar_tutorial.metrics.accuracy_interval`, lesson 08) lies
         above the accuracy of always answering the most common test label, the course's rule for
         "clearly better"; otherwise a hint on how to read the interval.
     """

@@ -261,4 +261,4 @@ def check_02_width_sweep(results: Mapping[tuple, tuple], bigger_always_better, o
                     "difference between widths means something only if it is larger than the differences between "
                     "runs of one width, and one run per width cannot show how large those are.")
     return right("parameter counts are right, your reading matches your own table, and one run per width cannot "
-                 "separate the effect of width from run-to-run noise; lesson 04 shows how to tell.")
+                 "separate the effect of width from run-to-run noise; lesson 05 shows how to tell.")

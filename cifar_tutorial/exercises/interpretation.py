@@ -1,4 +1,4 @@
-"""Checks for the exercises of lesson 10 (what a CNN looks at: Grad-CAM)."""
+"""Checks for the exercises of lesson 11 (what a CNN looks at: Grad-CAM)."""
 
 from __future__ import annotations
 
@@ -8,9 +8,9 @@ import numpy as np
 from cifar_tutorial.exercises.feedback import Feedback, as_array, hint, right
 
 
-def check_10_true_class_maps(heatmaps, model: keras.Model, images: np.ndarray, y_true: np.ndarray,
+def check_11_true_class_maps(heatmaps, model: keras.Model, images: np.ndarray, y_true: np.ndarray,
                              layer_name: str | None = None) -> Feedback:
-    """Exercise 10.1: Grad-CAM heat maps of ``images`` for their *true* classes (not the
+    """Exercise 11.1: Grad-CAM heat maps of ``images`` for their *true* classes (not the
     predicted ones), at ``layer_name``, as ``gradcam.grad_cam`` computes them.
 
     Args:
@@ -41,8 +41,8 @@ def check_10_true_class_maps(heatmaps, model: keras.Model, images: np.ndarray, y
                 "class_indices and the same layer_name.")
 
 
-def check_10_grad_cam(heatmap, feature_maps: np.ndarray, gradients: np.ndarray) -> Feedback:
-    """Exercise 10.2: Grad-CAM by hand for one image from the ``(h, w, K)``
+def check_11_grad_cam(heatmap, feature_maps: np.ndarray, gradients: np.ndarray) -> Feedback:
+    """Exercise 11.2: Grad-CAM by hand for one image from the ``(h, w, K)``
     feature maps and gradients of ``gradcam.class_activation_gradients``:
     weights = gradients averaged over the positions, map = ReLU of the weighted
     sum of the feature maps, divided by its maximum (Selvaraju et al., 2017)."""
@@ -79,15 +79,15 @@ def check_10_grad_cam(heatmap, feature_maps: np.ndarray, gradients: np.ndarray) 
 
 def centre_mask(size: int) -> np.ndarray:
     """The middle cells of a ``(size, size)`` map without a border of ``size // 4`` cells, as
-    lesson 10 defines the image's centre; bool ``(size, size)``."""
+    lesson 11 defines the image's centre; bool ``(size, size)``."""
     mask = np.zeros((size, size), dtype=bool)
     mask[size // 4: size - size // 4, size // 4: size - size // 4] = True
     return mask
 
 
-def check_10_centre_share(shares, heatmaps: np.ndarray) -> Feedback:
-    """Exercise 10.3: for each heat map with any heat, the share of its heat (sum of its values)
-    in the centre cells (:func:`centre_mask`), as lesson 10 computes it; all-dark maps left out.
+def check_11_centre_share(shares, heatmaps: np.ndarray) -> Feedback:
+    """Exercise 11.3: for each heat map with any heat, the share of its heat (sum of its values)
+    in the centre cells (:func:`centre_mask`), as lesson 11 computes it; all-dark maps left out.
 
     Args:
         shares: the student's shares, one per map with heat, in the maps' order, fractions 0..1.

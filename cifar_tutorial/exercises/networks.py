@@ -1,4 +1,5 @@
-"""Checks for the exercises of lessons 03 (convolutional networks) and 04 (regularization)."""
+"""Checks for the exercises of lessons 03 (convolutional networks), 04 (training and comparing
+CNNs) and 05 (regularization)."""
 
 from __future__ import annotations
 
@@ -144,12 +145,109 @@ def check_03_small_model(model, parameter_count, max_parameters: int = 100_000) 
         return hint("your count differs from the model's. Go layer by layer: a Conv2D has (kernel height × kernel "
                     "width × input channels + 1) × filters, a Dense (inputs + 1) × units; compare each with "
                     "model.summary().")
-    return right(f"a CNN within {max_parameters:,} parameters, counted right. Now train it and compare it with the "
-                 "lesson's models.")
+    return right(f"a CNN within {max_parameters:,} parameters, counted right. Lesson 04's exercise 3 trains it and "
+                 "compares it with the lesson's models.")
 
 
-def check_04_gap(epoch, gap, history: Mapping[str, Sequence[float]]) -> Feedback:
-    """Exercise 04.1: the epoch (counted from 1) with the highest validation
+def check_04_dark_maps(count, activations: keras.Model, image: np.ndarray) -> Feedback:
+    """Exercise 04.1: how many of a layer's feature maps for one image are zero everywhere shown
+    (the outer ring of pixels left out, as lesson 04 draws them).
+
+    Args:
+        count: the student's count, a whole number.
+        activations: a ``keras.Model`` from the network's input to the layer (lesson 04's
+            ``activations``, the deeper CNN's ``block1_conv1`` after its ReLU).
+        image: one image ``(32, 32, 3)``, uint8, as in ``splits.x_test``.
+
+    Returns:
+        :class:`Feedback`; the hints recognise a count of the maps that are not dark, and a
+        count with the outer ring kept, never giving the number.
+    """
+    value = as_int(count)
+    if value is None:
+        return hint(f"give the count as a whole number, not {count!r}.")
+    maps = keras.ops.convert_to_numpy(activations(np.asarray(image)[None]))[0]
+    dark = int(np.sum(maps[1:-1, 1:-1].max(axis=(0, 1)) == 0))
+    if value == dark:
+        return right("a map is dark where the filter's response is at most zero everywhere shown: its pattern is "
+                     "absent from this image, or the unit responds to nothing. Which maps are dark depends on the image.")
+    if value == maps.shape[-1] - dark:
+        return hint("that counts the maps with some response; the question asks for those zero everywhere shown.")
+    if value == int(np.sum(maps.max(axis=(0, 1)) == 0)):
+        return hint("leave out the outermost ring of pixels, as the lesson does (maps[1:-1, 1:-1]): the zero padding "
+                    "makes false responses there.")
+    return hint("compute the maps with activations(image[None]), drop the outer ring, and count the maps whose largest "
+                "value is 0.")
+
+
+def check_04_cost_ratio(ratio, slow_run, fast_run) -> Feedback:
+    """Exercise 04.2: how many times longer one model's epochs took than another's, from two
+    runs (:class:`cifar_tutorial.training.TrainingRun`, each with ``seconds_per_epoch`` and its
+    ``model``).
+
+    Args:
+        ratio: the student's ratio, ``slow_run.seconds_per_epoch / fast_run.seconds_per_epoch``.
+        slow_run, fast_run: lesson 04's ``runs["small_cnn"]`` and ``runs["tutorial_cnn"]``.
+
+    Returns:
+        :class:`Feedback`, right within 2%; the hints recognise the inverted ratio and the ratio of
+        parameter counts.
+    """
+    try:
+        value = float(ratio)
+    except (TypeError, ValueError):
+        return hint("give the ratio as one number.")
+    expected = slow_run.seconds_per_epoch / fast_run.seconds_per_epoch
+    if np.isclose(value, expected, rtol=0.02):
+        return right("the seconds' ratio is far from the parameters' ratio: a convolution uses each of its weights at "
+                     "every position of its input, so computation follows positions times weights, not the count of "
+                     "weights. One timing on a shared CPU, a hint rather than a measurement.")
+    if np.isclose(value, 1 / expected, rtol=0.02):
+        return hint("that is the tutorial CNN's time over the small CNN's; the question asks the other way round.")
+    if np.isclose(value, slow_run.model.count_params() / fast_run.model.count_params(), rtol=0.02):
+        return hint("that is the ratio of parameter counts; the question asks for the ratio of seconds per epoch.")
+    return hint("divide the small CNN's run.seconds_per_epoch by the tutorial CNN's.")
+
+
+def check_04_own_cnn(run, val_accuracy, max_parameters: int = 100_000) -> Feedback:
+    """Exercise 04.3: a CNN of the student's design (lesson 03's exercise 3) trained with lesson
+    04's ``compile_and_fit``, and its last-epoch validation accuracy read from the run.
+
+    Args:
+        run: what ``compile_and_fit`` returns (:class:`cifar_tutorial.training.TrainingRun`).
+        val_accuracy: the student's reading of the last epoch's validation accuracy, a fraction
+            (a percentage above 1 is read as such).
+        max_parameters: the design's budget, as in :func:`check_03_small_model`.
+
+    Returns:
+        :class:`Feedback`: the design rules of exercise 03.3, a trained run, and the accuracy
+        read right; when right, what one run of each can and cannot say.
+    """
+    if not hasattr(run, "model") or not hasattr(run, "history"):
+        return hint("pass the run compile_and_fit returns (its .model and .history).")
+    design = check_03_small_model(run.model, run.model.count_params(), max_parameters)
+    if not design.correct:
+        return design
+    history = run.history.get("val_accuracy", [])
+    if not history:
+        return hint("the run has no validation accuracy: train it with compile_and_fit, which passes validation_data.")
+    try:
+        value = float(val_accuracy)
+    except (TypeError, ValueError):
+        return hint("give the validation accuracy as one number.")
+    value = value / 100 if value > 1 else value
+    if np.isclose(value, history[-1], atol=5e-4):
+        return right("your design trained like the lesson's four, read at its last epoch as the table reads them. One "
+                     "run each is one draw of starting weights and batch order: before calling it better or worse "
+                     "than the deeper CNN, the course's rule needs paired runs over several seeds (five, as the "
+                     "study) and an interval on the mean difference that excludes zero.")
+    if np.isclose(value, max(history), atol=5e-4):
+        return hint("that is the best epoch's; the lesson compares the last epoch's validation accuracy.")
+    return hint("read run.history['val_accuracy'][-1], the last epoch's validation accuracy.")
+
+
+def check_05_gap(epoch, gap, history: Mapping[str, Sequence[float]]) -> Feedback:
+    """Exercise 05.1: the epoch (counted from 1) with the highest validation
     accuracy, and the generalization gap there: training accuracy minus
     validation accuracy at that epoch, a fraction (positive when overfitting).
 
@@ -183,12 +281,12 @@ def check_04_gap(epoch, gap, history: Mapping[str, Sequence[float]]) -> Feedback
                  "regularization aims to shrink that gap.")
 
 
-def check_04_augmentation(augmentation) -> Feedback:
-    """Exercise 04.2: an augmentation model with ``RandomFlip``,
+def check_05_augmentation(augmentation) -> Feedback:
+    """Exercise 05.2: an augmentation model with ``RandomFlip``,
     ``RandomTranslation`` and ``RandomZoom`` that keeps the image shape and
     leaves images unchanged at prediction time."""
     if not isinstance(augmentation, keras.Model):
-        return hint("build a keras.Sequential of preprocessing layers, as lesson 04's `augmentation` is.")
+        return hint("build a keras.Sequential of preprocessing layers, as lesson 05's `augmentation` is.")
     kinds = {type(layer).__name__ for layer in all_layers(augmentation)}
     missing = {"RandomFlip", "RandomTranslation", "RandomZoom"} - kinds
     if missing:
@@ -202,10 +300,10 @@ def check_04_augmentation(augmentation) -> Feedback:
     return right("flip, translation and zoom, active only during training.")
 
 
-def check_04_callbacks(callbacks: Sequence) -> Feedback:
-    """Exercise 04.3: callbacks that stop when validation accuracy has not
+def check_05_callbacks(callbacks: Sequence) -> Feedback:
+    """Exercise 05.3: callbacks that stop when validation accuracy has not
     improved for 5 epochs, restore the best weights, and save the best model in
-    the ``.keras`` format (lesson 04's step 5 watches validation loss instead)."""
+    the ``.keras`` format (lesson 05's step 5 watches validation loss instead)."""
     stops = [c for c in callbacks if isinstance(c, keras.callbacks.EarlyStopping)]
     saves = [c for c in callbacks if isinstance(c, keras.callbacks.ModelCheckpoint)]
     if not stops:

@@ -71,7 +71,7 @@ QUIZZES: dict[str, list[Question]] = {
             "B": "no images were generated; they are small photographs.",
             "C": "they were picked by hand from 80 Million Tiny Images, a collection gathered by web "
                  "search (Krizhevsky, 2009; see the data provenance page).",
-            "D": "ImageNet is a different collection (larger images, 1,000 classes; lesson 09 uses it).",
+            "D": "ImageNet is a different collection (larger images, 1,000 classes; lesson 10 uses it).",
         }),
         Question("shapes, dtypes, ranges and axes", "A", {
             "A": "the first index picks the image (the 11th), the next two run over its rows and columns, "
@@ -117,6 +117,31 @@ QUIZZES: dict[str, list[Question]] = {
         }),
     ],
     "03": [
+        Question("counting a convolution's parameters", "B", {
+            "A": "3·3·64 + 64 leaves out the input channels: each filter has a 3×3 kernel for every one of the 32 "
+                 "input channels.",
+            "B": "(3·3 weights per input channel × 32 channels) per filter, 64 filters, plus one bias per filter: "
+                 "18,432 + 64 = 18,496.",
+            "C": "32·64 counts one weight per pair of channels, as a 1×1 convolution would; a 3×3 kernel has 9.",
+            "D": "a convolution shares its weights across positions, so its parameters do not depend on the image "
+                 "size.",
+        }),
+        Question("the output-size formula", "C", {
+            "A": "7 is floor(15 / 2); 'same' padding rounds up: ceil(15 / 2).",
+            "B": "13 is a 3×3 'valid' convolution at stride 1 (15 - 3 + 1); stride 2 halves the side.",
+            "C": "with 'same' padding the side is ceil(n / stride) = ceil(15 / 2) = 8; the formula with one pixel "
+                 "of padding agrees: floor((15 + 2 - 3) / 2) + 1 = 8.",
+            "D": "'same' keeps the size only at stride 1; at stride 2 the side halves, rounded up.",
+        }),
+        Question("the receptive field", "A", {
+            "A": "the first 3×3 convolution sees 3×3 pixels; the second adds (3 - 1) × 1 = 2 more: 5×5.",
+            "B": "3×3 is one convolution's field; the second layer's 3×3 window covers 3×3 outputs of the first, "
+                 "each of which sees 3×3 pixels.",
+            "C": "6 adds the two kernels' sides; each layer widens the field by kernel - 1, not by kernel.",
+            "D": "9 multiplies the two kernels' sides; fields grow by addition, (kernel - 1) per layer at stride 1.",
+        }),
+    ],
+    "04": [
         Question("reading a feature map", "D", {
             "A": "a dark map is a normal outcome of ReLU, not an error.",
             "B": "the colour scale of each map is its own; dark means no positive response, not a dark image.",
@@ -134,8 +159,17 @@ QUIZZES: dict[str, list[Question]] = {
             "D": "training accuracy rewards memorising; the CNNs and the MLP are compared on images they did "
                  "not train on.",
         }),
+        Question("the generalization gap", "D", {
+            "A": "a larger gap does not mean more learning: the validation accuracy is what carries over to new "
+                 "images.",
+            "B": "the models trained for the same epochs; the gap compares each model with itself.",
+            "C": "all the models were judged on the same validation images; one model's gap cannot show they are "
+                 "broken.",
+            "D": "training accuracy far above validation accuracy means the model fits its training images in ways "
+                 "that do not carry over: the first sign of memorising, which lesson 05 takes up.",
+        }),
     ],
-    "04": [
+    "05": [
         Question("an effect or noise?", "C", {
             "A": "two identical runs already ended 4 points apart, so chance alone moves a run that far; "
                  "3 points over one run cannot be told from chance.",
@@ -161,7 +195,7 @@ QUIZZES: dict[str, list[Question]] = {
             "D": "a run that never stops early is normal: the callback simply does not stop it.",
         }),
     ],
-    "05": [
+    "06": [
         Question("the learning-rate schedule", "B", {
             "A": "warm-up starts at a tenth of the peak and rises from there, so the first step is one of "
                  "the smaller ones, not the largest.",
@@ -197,7 +231,7 @@ QUIZZES: dict[str, list[Question]] = {
                  "so steady stretches are crossed up to ten times faster.",
         }),
     ],
-    "06": [
+    "07": [
         Question("label smoothing's targets", "B", {
             "A": "0.9 takes the smoothing from the true class but forgets that an equal share of it, 0.1 / 10, "
                  "goes back to every class, the true one included.",
@@ -223,7 +257,7 @@ QUIZZES: dict[str, list[Question]] = {
             "D": "retraining until validation and test agree tunes the model to the test set.",
         }),
     ],
-    "07": [
+    "08": [
         Question("McNemar's test", "B", {
             "A": "images both models get right, or both wrong, cannot tell them apart.",
             "B": "only the images exactly one model gets right tell the two apart; the test asks how "
@@ -263,7 +297,7 @@ QUIZZES: dict[str, list[Question]] = {
             "D": "accuracy counts mistakes; only looking at them shows how they happen.",
         }),
     ],
-    "08": [
+    "09": [
         Question("symbolic tensors in the Functional API", "C", {
             "A": "no data has been given yet: keras.Input only describes the shape of what will come.",
             "B": "the weights belong to the layer (layer.weights); calling it returns a new tensor.",
@@ -293,7 +327,7 @@ QUIZZES: dict[str, list[Question]] = {
             "D": "overfitting lowers training error; the deeper stack's training error was higher too.",
         }),
     ],
-    "09": [
+    "10": [
         Question("reading the learning-curve study", "A", {
             "A": "feature extraction minus from scratch excluded zero only at 5 labelled images per class.",
             "B": "at most sizes the study's intervals include zero: no difference shown.",
@@ -309,7 +343,7 @@ QUIZZES: dict[str, list[Question]] = {
                  "preprocess_input (0..255 to -1..1).",
         }),
     ],
-    "10": [
+    "11": [
         Question("an all-dark heat map", "B", {
             "A": "the model did see the image and gave it a class; the map says only where, at this layer, "
                  "the evidence for that class was.",

@@ -20,7 +20,7 @@ def check_quiz(lesson: str, answers) -> Feedback:
     """Check a lesson's concept quiz.
 
     Args:
-        lesson: ``"00"`` to ``"10"``.
+        lesson: ``"00"`` to ``"11"``.
         answers: the chosen letters in question order, as a string (``"BCA"``), a sequence
             (``["B", "C", "A"]``) or a mapping from question number (from 1) to letter.
 
@@ -71,47 +71,53 @@ def check_02_quiz(answers) -> Feedback:
 
 
 def check_03_quiz(answers) -> Feedback:
-    """Lesson 03's concept quiz (reading a feature map; a fair comparison of models). See
-    :func:`check_quiz`."""
+    """Lesson 03's concept quiz (a convolution's parameters; the output-size formula; the receptive
+    field). See :func:`check_quiz`."""
     return check_quiz("03", answers)
 
 
 def check_04_quiz(answers) -> Feedback:
-    """Lesson 04's concept quiz (an effect or noise; what each remedy changes; what
-    ``restore_best_weights`` keeps). See :func:`check_quiz`."""
+    """Lesson 04's concept quiz (reading a feature map; a fair comparison of models; the
+    generalization gap). See :func:`check_quiz`."""
     return check_quiz("04", answers)
 
 
 def check_05_quiz(answers) -> Feedback:
-    """Lesson 05's concept quiz (the schedule; batch normalization's moving average; why ``fit``'s
-    logged accuracy differs; weight decay; momentum). See :func:`check_quiz`."""
+    """Lesson 05's concept quiz (an effect or noise; what each remedy changes; what
+    ``restore_best_weights`` keeps). See :func:`check_quiz`."""
     return check_quiz("05", answers)
 
 
 def check_06_quiz(answers) -> Feedback:
-    """Lesson 06's concept quiz (label smoothing's targets; reading an ablation; choosing on
-    validation data). See :func:`check_quiz`."""
+    """Lesson 06's concept quiz (the schedule; batch normalization's moving average; why ``fit``'s
+    logged accuracy differs; weight decay; momentum). See :func:`check_quiz`."""
     return check_quiz("06", answers)
 
 
 def check_07_quiz(answers) -> Feedback:
-    """Lesson 07's concept quiz (McNemar; the confusion matrix by columns; ``tf.data``; the
-    ``.keras`` format; which mistakes to inspect). See :func:`check_quiz`."""
+    """Lesson 07's concept quiz (label smoothing's targets; reading an ablation; choosing on
+    validation data). See :func:`check_quiz`."""
     return check_quiz("07", answers)
 
 
 def check_08_quiz(answers) -> Feedback:
-    """Lesson 08's concept quiz (symbolic tensors; ``Add``'s shapes; a block learning no change; degradation)."""
+    """Lesson 08's concept quiz (McNemar; the confusion matrix by columns; ``tf.data``; the
+    ``.keras`` format; which mistakes to inspect). See :func:`check_quiz`."""
     return check_quiz("08", answers)
 
 
 def check_09_quiz(answers) -> Feedback:
-    """Lesson 09's concept quiz (reading the learning-curve study; a ``keras.applications``
-    model). See :func:`check_quiz`."""
+    """Lesson 09's concept quiz (symbolic tensors; ``Add``'s shapes; a block learning no change; degradation)."""
     return check_quiz("09", answers)
 
 
 def check_10_quiz(answers) -> Feedback:
-    """Lesson 10's concept quiz (an all-dark heat map; choosing the layer; what a heat map shows).
-    See :func:`check_quiz`."""
+    """Lesson 10's concept quiz (reading the learning-curve study; a ``keras.applications``
+    model). See :func:`check_quiz`."""
     return check_quiz("10", answers)
+
+
+def check_11_quiz(answers) -> Feedback:
+    """Lesson 11's concept quiz (an all-dark heat map; choosing the layer; what a heat map shows).
+    See :func:`check_quiz`."""
+    return check_quiz("11", answers)

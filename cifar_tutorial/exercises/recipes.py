@@ -1,4 +1,4 @@
-"""Checks for the exercises of lessons 05 (batch normalization and the learning-rate schedule)
+"""Checks for the exercises of lessons 06 (batch normalization and the learning-rate schedule)
 and 06 (the course's recipe: resuming its schedule, flip test-time augmentation, its ablation
 study)."""
 
@@ -15,9 +15,9 @@ from cifar_tutorial.exercises.feedback import Feedback, all_layers, as_int, hint
 VERDICTS = ("better", "worse", "no difference shown")
 
 
-def check_05_schedule(peak_step, last_rate, schedule, total_steps: int, peak: float = 0.15,
+def check_06_schedule(peak_step, last_rate, schedule, total_steps: int, peak: float = 0.15,
                       warmup_share: float = 0.2) -> Feedback:
-    """Exercise 05.1: a learning-rate schedule built like lesson 05's for ``total_steps`` steps, the
+    """Exercise 06.1: a learning-rate schedule built like lesson 06's for ``total_steps`` steps, the
     step at which it is largest, and its rate at the last training step.
 
     Args:
@@ -27,7 +27,7 @@ def check_05_schedule(peak_step, last_rate, schedule, total_steps: int, peak: fl
             here at every step.
         total_steps: the number of training steps it was built for (the exercise's
             ``4 * steps_per_epoch``).
-        peak, warmup_share: the recipe's peak rate and warm-up share (lesson 05), which the
+        peak, warmup_share: the recipe's peak rate and warm-up share (lesson 06), which the
             schedule must have: it starts at a tenth of ``peak`` and is largest at step
             ``int(warmup_share * total_steps)``.
 
@@ -67,9 +67,9 @@ def check_05_schedule(peak_step, last_rate, schedule, total_steps: int, peak: fl
                  "of the run, towards its floor of alpha times the peak.")
 
 
-def check_05_moving_statistics(count, model: keras.Model) -> Feedback:
-    """Exercise 05.2: the number of a model's parameters that gradient descent does not change
-    (for lesson 05's ``make_batch_norm()``: the moving means and variances of its
+def check_06_moving_statistics(count, model: keras.Model) -> Feedback:
+    """Exercise 06.2: the number of a model's parameters that gradient descent does not change
+    (for lesson 06's ``make_batch_norm()``: the moving means and variances of its
     ``BatchNormalization`` layers).
 
     Args:
@@ -97,15 +97,15 @@ def check_05_moving_statistics(count, model: keras.Model) -> Feedback:
                 "many depends on the channels of the convolution before each. Compare with model.summary().")
 
 
-def check_05_larger_learning_rate(best_val_accuracy: Mapping[str, float], baseline, batch_norm) -> Feedback:
-    """Exercise 05.3: one run each of lesson 05's baseline and batch-normalised model at a learning
+def check_06_larger_learning_rate(best_val_accuracy: Mapping[str, float], baseline, batch_norm) -> Feedback:
+    """Exercise 06.3: one run each of lesson 06's baseline and batch-normalised model at a learning
     rate ten times the lesson's (Adam, 1e-2 instead of 1e-3), to try Ioffe and Szegedy's (2015)
     report that batch normalization tolerates larger learning rates.
 
     Args:
         best_val_accuracy: ``{"baseline": ..., "batch norm": ...}``, each run's best validation
             accuracy over its epochs, as a fraction.
-        baseline, batch_norm: the two runs, as lesson 05's ``train`` returns them
+        baseline, batch_norm: the two runs, as lesson 06's ``train`` returns them
             (:class:`cifar_tutorial.training.TrainingRun`: ``.model`` and ``.history``).
 
     Returns:
@@ -143,13 +143,13 @@ def check_05_larger_learning_rate(best_val_accuracy: Mapping[str, float], baseli
             return hint(f"not the {name} run's best validation accuracy: take the largest value of "
                         "run.history['val_accuracy'].")
     return right("both runs at 1e-2, each read at its best epoch. One run each is one draw of weights and batch "
-                 "order: whichever is ahead, the course's rule (lesson 04) needs paired seeds, for example five, and "
+                 "order: whichever is ahead, the course's rule (lesson 05) needs paired seeds, for example five, and "
                  "an interval on the mean difference that excludes zero before saying one tolerates the larger "
                  "rate better.")
 
 
-def check_06_resume(steps, rate, schedule, epochs_done: int, steps_per_epoch: int) -> Feedback:
-    """Exercise 06.1: where lesson 06's schedule stands when the second ``fit`` begins.
+def check_07_resume(steps, rate, schedule, epochs_done: int, steps_per_epoch: int) -> Feedback:
+    """Exercise 07.1: where lesson 07's schedule stands when the second ``fit`` begins.
 
     Args:
         steps: the student's count of optimizer steps taken by the first ``fit``.
@@ -190,13 +190,13 @@ def check_06_resume(steps, rate, schedule, epochs_done: int, steps_per_epoch: in
     return hint("evaluate the schedule at the step the second fit starts with: schedule(steps taken).")
 
 
-def check_06_flip_tta(accuracy, model: keras.Model, x_val: np.ndarray, y_val: np.ndarray) -> Feedback:
-    """Exercise 06.2: flip test-time augmentation's validation accuracy, computed by hand.
+def check_07_flip_tta(accuracy, model: keras.Model, x_val: np.ndarray, y_val: np.ndarray) -> Feedback:
+    """Exercise 07.2: flip test-time augmentation's validation accuracy, computed by hand.
 
     Args:
         accuracy: the student's accuracy (a fraction) of the average of the model's probabilities
             for each validation image and its mirror image.
-        model: the model (lesson 06's ``final_model``).
+        model: the model (lesson 07's ``final_model``).
         x_val: validation images ``(N, 32, 32, 3)``, uint8; y_val: their labels ``(N,)``.
 
     Returns:
@@ -231,10 +231,10 @@ def check_06_flip_tta(accuracy, model: keras.Model, x_val: np.ndarray, y_val: np
                 "argmax with y_val.")
 
 
-def check_06_ablation_verdicts(verdicts: Mapping[str, str], study: Mapping) -> Feedback:
-    """Exercise 06.3: every variant's verdict in a replicated study with a reference (lesson 06's
+def check_07_ablation_verdicts(verdicts: Mapping[str, str], study: Mapping) -> Feedback:
+    """Exercise 07.3: every variant's verdict in a replicated study with a reference (lesson 07's
     ``recipe_ablation``), recomputed from its runs with
-    :func:`cifar_tutorial.metrics.paired_difference` (the course's rule, lesson 04).
+    :func:`cifar_tutorial.metrics.paired_difference` (the course's rule, lesson 05).
 
     Args:
         verdicts: variant name -> ``"better"``, ``"worse"`` or ``"no difference shown"``, for

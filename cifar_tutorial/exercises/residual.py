@@ -1,4 +1,4 @@
-"""Checks for the exercises of lesson 08 (the Functional API and residual networks)."""
+"""Checks for the exercises of lesson 09 (the Functional API and residual networks)."""
 
 from __future__ import annotations
 
@@ -20,21 +20,21 @@ def _projection_parameters(channels_in: int, filters: int) -> int:
 
 
 def _block_parameters(channels_in: int, filters: int, projected: bool) -> int:
-    """Parameters of lesson 08's residual block: two 3x3 convolutions without bias, each followed by
+    """Parameters of lesson 09's residual block: two 3x3 convolutions without bias, each followed by
     batch normalization, plus the projection shortcut when the shapes differ."""
     main = 9 * channels_in * filters + 4 * filters + 9 * filters * filters + 4 * filters
     return main + (_projection_parameters(channels_in, filters) if projected else 0)
 
 
-def check_08_residual_block(block) -> Feedback:
-    """Exercise 08.1: the student's residual block, a function ``block(x, filters, strides=1)`` that
+def check_09_residual_block(block) -> Feedback:
+    """Exercise 09.1: the student's residual block, a function ``block(x, filters, strides=1)`` that
     takes a symbolic tensor of shape ``(None, height, width, channels)`` and returns one of shape
     ``(None, ceil(height / strides), ceil(width / strides), filters)``.
 
     The check calls it twice, on ``keras.Input(shape=(32, 32, 16))`` with 32 filters and stride 2
     (the shapes differ, so the shortcut must be projected) and on ``keras.Input(shape=(16, 16, 32))``
     with 32 filters and stride 1 (the shortcut is the input itself), and compares each with He et
-    al.'s design as lesson 08 writes it (2016, section 3.3, option B): output shape, a
+    al.'s design as lesson 09 writes it (2016, section 3.3, option B): output shape, a
     ``layers.Add``, the ReLU after the addition, a 1x1 projection only where the shapes differ (a wrong
     stride makes ``Add`` raise), and the parameter count of two bias-free 3x3 convolutions with batch normalization.
 
@@ -74,8 +74,8 @@ def check_08_residual_block(block) -> Feedback:
                  "and a strided 1x1 projection only where the shapes differ.")
 
 
-def check_08_shortcut_parameters(answer) -> Feedback:
-    """Exercise 08.1: the parameters of the projection shortcut in lesson 08's ``one_block`` (a
+def check_09_shortcut_parameters(answer) -> Feedback:
+    """Exercise 09.1: the parameters of the projection shortcut in lesson 09's ``one_block`` (a
     1x1 ``Conv2D`` from 16 to 32 channels without bias, then ``BatchNormalization``, which keeps a
     scale, an offset, a moving mean and a moving variance per channel, as ``model.summary()``
     counts them). ``answer``: an integer. The count is not written here, so that ``help()`` does
@@ -90,7 +90,7 @@ def check_08_shortcut_parameters(answer) -> Feedback:
         return right("the 1x1 kernel has one weight per input channel and filter, and batch normalization "
                      "keeps four numbers per filter (two of them trained, two moving averages).")
     slips = {
-        kernel: "that is the convolution alone; the batch normalization after it has parameters too (lesson 06).",
+        kernel: "that is the convolution alone; the batch normalization after it has parameters too (lesson 07).",
         kernel + 2 * filters: "that counts batch normalization's scale and offset only; summary() also counts "
                               "its moving mean and variance (the non-trainable parameters).",
         kernel + filters + 4 * filters: "the shortcut's convolution has no bias (use_bias=False).",
@@ -103,7 +103,7 @@ def check_08_shortcut_parameters(answer) -> Feedback:
 
 def deeper_cnn_reference() -> keras.Sequential:
     """Lesson 03's ``make_deeper_cnn`` (a test keeps this copy equal to the lesson's): the model
-    exercise 08.2 rewrites with the Functional API."""
+    exercise 09.2 rewrites with the Functional API."""
     model = keras.Sequential([keras.Input(shape=(32, 32, 3)), layers.Rescaling(1 / 255)])
     for filters in (16, 32, 64):
         model.add(layers.Conv2D(filters, 3, padding="same", activation="relu"))
@@ -115,8 +115,8 @@ def deeper_cnn_reference() -> keras.Sequential:
     return model
 
 
-def check_08_functional(model) -> Feedback:
-    """Exercise 08.2: lesson 03's deeper CNN rewritten with the Functional API.
+def check_09_functional(model) -> Feedback:
+    """Exercise 09.2: lesson 03's deeper CNN rewritten with the Functional API.
 
     Args:
         model: the student's ``keras.Model``, built from ``keras.Input(shape=(32, 32, 3))``.
@@ -154,10 +154,10 @@ def _scores(study: Mapping, variant: str, key: str) -> list[float]:
     return [run[key] for run in sorted(study["runs"], key=lambda run: run["seed"]) if run["variant"] == variant]
 
 
-def check_08_training_difference(difference, study: Mapping) -> Feedback:
-    """Exercise 08.3: the paired difference in *training* accuracy, residual network minus plain
-    stack, over the runs of lesson 08's ``residual`` study, by the course's rule
-    (:func:`cifar_tutorial.metrics.paired_difference`, lesson 04).
+def check_09_training_difference(difference, study: Mapping) -> Feedback:
+    """Exercise 09.3: the paired difference in *training* accuracy, residual network minus plain
+    stack, over the runs of lesson 09's ``residual`` study, by the course's rule
+    (:func:`cifar_tutorial.metrics.paired_difference`, lesson 05).
 
     Args:
         difference: a :class:`cifar_tutorial.metrics.Difference`, or ``(mean, low, high)`` as fractions.

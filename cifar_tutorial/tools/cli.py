@@ -4,7 +4,7 @@
 * ``python -m cifar_tutorial train``: train the course's recipe, save it as ``.keras`` with its metadata,
   and print a last line of JSON with the results.
 * ``python -m cifar_tutorial prepare``: stage and verify the data before class; ``--pretrain`` also
-  runs every lesson once (saving the model lesson 07 reuses) and times it.
+  runs every lesson once (saving the model lesson 08 reuses) and times it.
 * ``python -m cifar_tutorial doctor``: check a student's environment and say how to fix each problem.
 * ``python -m cifar_tutorial site``: build the course website from the committed, executed lessons
   (needs ``requirements-site.txt``).
@@ -56,7 +56,7 @@ def parser() -> argparse.ArgumentParser:
     prepare = commands.add_parser("prepare", help="before class: stage and verify the data; optionally pre-train")
     _add_run_options(prepare)
     prepare.add_argument("--pretrain", action="store_true",
-                         help="also run every lesson once: saves lesson 06's model for lesson 07 and times each lesson")
+                         help="also run every lesson once: saves lesson 07's model for lesson 08 and times each lesson")
     doctor = commands.add_parser("doctor", help="check this environment and say how to fix each problem")
     doctor.add_argument("--data-dir", type=Path, default=None, help="the data folder to check (default: data/)")
     site = commands.add_parser("site", help="build the course website from the executed lessons (requirements-site.txt)")

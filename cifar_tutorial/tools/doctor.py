@@ -3,7 +3,7 @@
 ``doctor`` checks what a student's machine has and says how to fix each
 problem. ``prepare`` stages the data before class (copy or download into the
 data folder, verify) and can run every lesson once, which pre-trains the model
-lesson 07 reuses and measures how long each lesson takes on this machine.
+lesson 08 reuses and measures how long each lesson takes on this machine.
 The README's timing table is written by a development script,
 ``tools/update_readme_timings.py``, never by the package.
 """

@@ -1,13 +1,13 @@
 """``python -m cifar_tutorial train``: train the course's recipe from the command line.
 
 Instructors use it to pre-train before class; the benchmark and users use it
-to reproduce the headline number. The model is lesson 06's final recipe
+to reproduce the headline number. The model is lesson 07's final recipe
 (:mod:`cifar_tutorial.recipe`), trained on the profile's training images
 (split with the lessons' seed, so every ``--seed`` sees the same images),
 with flip test-time augmentation kept only if it scores higher on the
 validation set (recorded as ``flip_tta`` in the metadata; it is applied at
 prediction time by :func:`cifar_tutorial.inference.predict_probabilities`),
-and saved as ``.keras`` with its metadata, as lesson 06 saves its model.
+and saved as ``.keras`` with its metadata, as lesson 07 saves its model.
 """
 
 from __future__ import annotations
