@@ -140,6 +140,12 @@ QUIZZES: dict[str, list[Question]] = {
             "C": "6 adds the two kernels' sides; each layer widens the field by kernel - 1, not by kernel.",
             "D": "9 multiplies the two kernels' sides; fields grow by addition, (kernel - 1) per layer at stride 1.",
         }),
+        Question("what max pooling computes", "A", {
+            "A": "max pooling keeps the largest value of each 2×2 patch, here 5, one number per patch and channel.",
+            "B": "1.75 is the patch's mean: average pooling, not max pooling.",
+            "C": "7 is the sum of the patch; pooling keeps one value of it, the largest.",
+            "D": "pooling turns each 2×2 patch into one value, which is why it halves height and width.",
+        }),
     ],
     "04": [
         Question("reading a feature map", "D", {
@@ -167,6 +173,13 @@ QUIZZES: dict[str, list[Question]] = {
                  "broken.",
             "D": "training accuracy far above validation accuracy means the model fits its training images in ways "
                  "that do not carry over: the first sign of memorising, which lesson 05 takes up.",
+        }),
+        Question("reading the filter pictures", "B", {
+            "A": "the printed change measures how far the weights moved: they did change.",
+            "B": "each filter is drawn scaled to its own range, so a filter whose weights all grew or shrank "
+                 "together looks the same; the printed norm of the change measures what the drawing hides.",
+            "C": "both rows come from the same layer: the bottom row was saved before training, the top after.",
+            "D": "the drawing shows the weights themselves, not the feature maps they make from an image.",
         }),
     ],
     "05": [

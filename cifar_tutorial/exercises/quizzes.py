@@ -72,13 +72,13 @@ def check_02_quiz(answers) -> Feedback:
 
 def check_03_quiz(answers) -> Feedback:
     """Lesson 03's concept quiz (a convolution's parameters; the output-size formula; the receptive
-    field). See :func:`check_quiz`."""
+    field; what max pooling computes). See :func:`check_quiz`."""
     return check_quiz("03", answers)
 
 
 def check_04_quiz(answers) -> Feedback:
     """Lesson 04's concept quiz (reading a feature map; a fair comparison of models; the
-    generalization gap). See :func:`check_quiz`."""
+    generalization gap; reading the filter pictures). See :func:`check_quiz`."""
     return check_quiz("04", answers)
 
 
