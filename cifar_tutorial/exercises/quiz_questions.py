@@ -176,8 +176,8 @@ QUIZZES: dict[str, list[Question]] = {
         }),
         Question("reading the filter pictures", "B", {
             "A": "the printed change measures how far the weights moved: they did change.",
-            "B": "each filter is drawn scaled to its own range, so a filter whose weights all grew or shrank "
-                 "together looks the same; the printed norm of the change measures what the drawing hides.",
+            "B": "a cosine similarity near 1 means a filter's pattern kept its direction; what changed is mostly "
+                 "small turns and a change of size, and a drawing scaled to each filter's own range hides the size.",
             "C": "both rows come from the same layer: the bottom row was saved before training, the top after.",
             "D": "the drawing shows the weights themselves, not the feature maps they make from an image.",
         }),
