@@ -9,14 +9,14 @@ from collections.abc import Mapping
 import keras
 import numpy as np
 
-from cifar_tutorial import inference, metrics
+from cifar_tutorial import inference, metrics, recipe
 from cifar_tutorial.exercises.feedback import Feedback, all_layers, as_int, hint, right
 
 VERDICTS = ("better", "worse", "no difference shown")
 
 
-def check_06_schedule(peak_step, last_rate, schedule, total_steps: int, peak: float = 0.15,
-                      warmup_share: float = 0.2) -> Feedback:
+def check_06_schedule(peak_step, last_rate, schedule, total_steps: int,
+                      peak: float = recipe.PEAK_LEARNING_RATE) -> Feedback:
     """Exercise 06.1: a learning-rate schedule built like lesson 06's for ``total_steps`` steps, the
     step at which it is largest, and its rate at the last training step.
 
@@ -27,19 +27,19 @@ def check_06_schedule(peak_step, last_rate, schedule, total_steps: int, peak: fl
             here at every step.
         total_steps: the number of training steps it was built for (the exercise's
             ``4 * steps_per_epoch``).
-        peak, warmup_share: the recipe's peak rate and warm-up share (lesson 06), which the
-            schedule must have: it starts at a tenth of ``peak`` and is largest at step
-            ``int(warmup_share * total_steps)``.
+        peak: the recipe's peak rate. The schedule must equal, at every step (to 1e-6 relative),
+            :func:`cifar_tutorial.recipe.warmup_cosine_schedule` for ``peak`` and ``total_steps``,
+            the package's copy of the lesson's schedule.
 
     Returns:
         :class:`Feedback`. A peak step is right if the rate there equals the largest rate
         (to 1e-9 relative: a plateau of equal rates accepts any of its steps); the last rate
         to 1e-6 relative.
     """
-    rates = np.array([float(schedule(step)) for step in range(int(total_steps))])
-    built_like_the_lesson = (np.isclose(rates.max(), peak, rtol=1e-4) and np.isclose(rates[0], peak / 10, rtol=1e-4)
-                             and int(np.argmax(rates)) == int(warmup_share * int(total_steps)))
-    if not built_like_the_lesson:
+    steps = range(int(total_steps))
+    rates = np.array([float(schedule(step)) for step in steps])
+    lesson = recipe.warmup_cosine_schedule(peak, int(total_steps))
+    if not np.allclose(rates, [float(lesson(step)) for step in steps], rtol=1e-6, atol=0):
         return hint(f"this schedule is not the lesson's built for {int(total_steps)} steps: it should start at a tenth "
                     "of the peak, warm up over the first 20% of these steps and decay over the rest (decay_steps = "
                     "all steps minus the warm-up steps), as in the schedule section's cell.")
