@@ -3,9 +3,9 @@
     python tools/renumber_lessons.py 05=06 06=07 07=08 08=09 09=10
 
 Each ``OLD=NEW`` pair renames ``notebooks/OLD_*.ipynb`` and its solutions notebook to ``NEW_*``
-(``git mv``) and rewrites every reference to lesson OLD in the tracked text files: "lesson 06",
-"lessons 05 and 06", "(05)" in the glossary, "06_best" and other ``05_`` names, ``check_06_``,
-``#lesson-05``, ``"06"`` keys, "exercise 06.1". All pairs are applied in one pass, so 05=06 and
+(``git mv``) and rewrites every reference to lesson OLD in the tracked text files: "lesson 05",
+"lessons 04 and 05", "(05)" in the glossary, "05_best" and other ``05_`` names, ``check_05_``,
+``#lesson-05``, ``"05"`` keys, "exercise 05.1". All pairs are applied in one pass, so 05=06 and
 06=07 do not chain. In notebooks only the cells' sources change: re-execute the renumbered
 lessons afterwards, since outputs may print a name. The CHANGELOG (history) and the stored
 benchmark results are left as they are; so is every number that is not in one of those
@@ -25,13 +25,13 @@ from pathlib import Path
 import nbformat
 
 REPO = Path(__file__).resolve().parent.parent
-SKIP = ("CHANGELOG.md", "benchmarks/results/")
+SKIP = ("CHANGELOG.md", "benchmarks/results/", "tools/renumber_lessons.py", "ARCHITECTURE.md")  # history, data, examples
 # A two-digit lesson number: not part of a longer number, a decimal, a date or an exponent.
 NUMBER = r"(?<![\d.:eE\-])(\d\d)(?!\d)"
 CONTEXTS = [
-    re.compile(r"(?<=[Ll]esson )" + NUMBER),
-    re.compile(r"(?<=[Ll]essons )" + NUMBER),
-    re.compile(r"(?<=[Ll]esson-)" + NUMBER),
+    re.compile(r"(?<=[Ll]esson\s)" + NUMBER),
+    re.compile(r"(?<=[Ll]essons\s)" + NUMBER),
+    re.compile(r"(?<=[Ll]esson-)(\d\d)(?!\d)"),           # #lesson-05 anchors (NUMBER refuses a "-" before)
     re.compile(r"(?<=[Ee]xercise )" + NUMBER + r"(?=\.\d)"),
     re.compile(r"(?<=[Ee]xercises )" + NUMBER + r"(?=\.\d)"),
     re.compile(r"(?<![\w.\-])(\d\d)(?=_[a-z])"),        # 06_best, 06_training_recipes
@@ -45,7 +45,7 @@ CONTEXTS = [
     re.compile(r"(?<=\[)(\d\d)(?= [A-Z])"),              # README rows: [06 Training recipes]
 ]
 # "lessons 05 and 06", "lessons 03 to 06", "lessons 05, 06 and 07": numbers after the first.
-LIST = re.compile(r"([Ll]essons? \d\d(?:(?:, | and | to | or )\d\d)+)")
+LIST = re.compile(r"([Ll]essons?\s\d\d(?:(?:, | and | to | or )\d\d)+)")
 LIST_NUMBER = re.compile(r"(?:(?<=, )|(?<=nd )|(?<=to )|(?<=or ))(\d\d)(?!\d)")
 
 
