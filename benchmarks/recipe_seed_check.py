@@ -2,8 +2,8 @@
 
 Trains the recipe four times on the sample (float32): the study's trainer
 (``studies.train_recipe_variant``, one ``fit`` of 8 epochs) and lesson 07's procedure (the same
-model and compile, fitted in two calls of 4 epochs, ``initial_epoch=4``), each with the study's
-first seed (1001) and the lessons' seed (``cifar_tutorial.SEED``, 42). If the two procedures agree
+model and compile, fitted in two calls of half the epochs each, ``initial_epoch``), both in the
+stored study's regime (8 epochs, batch 128), each with the study's first seed (1001) and the lessons' seed (``cifar_tutorial.SEED``, 42). If the two procedures agree
 for each seed, and the study's seed-1001 run matches the stored study, the live run's place
 outside the study's range is its seed's draw, not a difference between lesson and study.
 
@@ -26,7 +26,7 @@ import keras  # noqa: E402
 from cifar_tutorial import SEED, data, machine, mixed_precision, recipe  # noqa: E402
 
 
-def lesson_procedure(splits, seed, epochs=8, batch_size=128):
+def lesson_procedure(splits, seed, *, epochs, batch_size):
     """Lesson 07's cells 7-11: the recipe fitted in two calls; validation accuracy in inference mode."""
     keras.utils.set_random_seed(seed)
     model = recipe.make_model(splits.x_train)
@@ -42,16 +42,19 @@ def main(argv=None):
     parser.add_argument("--archive", default=os.environ.get("CIFAR10_ARCHIVE"), help="CIFAR-10 archive")
     parser.add_argument("--out", type=Path, default=HERE / "results" / "recipe_seed_check.json")
     args = parser.parse_args(argv)
+    if not args.archive:
+        parser.error("no archive: pass --archive PATH or set CIFAR10_ARCHIVE")
     mixed_precision.set_precision("float32")
     splits = data.prepare_splits(None, seed=SEED, path=args.archive)
     stored = json.loads((studies.PACKAGE_RESULTS / "recipe_ablation.json").read_text())
     stored_runs = {r["seed"]: r["val_accuracy"] for r in stored["runs"] if r["variant"] == "recipe"}
+    regime = {"epochs": stored["regime"]["epochs"], "batch_size": stored["regime"]["batch_size"]}
     rows = []
-    for seed in (1001, SEED):
+    for seed in (studies.SEEDS[0], SEED):
         study_run = studies.train_recipe_variant("recipe", seed, splits.x_train, splits.y_train,
-                                                 splits.x_val, splits.y_val, epochs=8, batch_size=128)
+                                                 splits.x_val, splits.y_val, **regime)
         row = {"seed": seed, "study_trainer_val_accuracy": study_run["val_accuracy"],
-               "lesson_procedure_val_accuracy": lesson_procedure(splits, seed),
+               "lesson_procedure_val_accuracy": lesson_procedure(splits, seed, **regime),
                "stored_study_val_accuracy": stored_runs.get(seed)}
         print(row, flush=True)
         rows.append(row)

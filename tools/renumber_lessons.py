@@ -49,18 +49,19 @@ LIST = re.compile(r"([Ll]essons?\s\d\d(?:(?:, | and | to | or )\d\d)+)")
 LIST_NUMBER = re.compile(r"(?:(?<=, )|(?<=nd )|(?<=to )|(?<=or ))(\d\d)(?!\d)")
 
 
-JSON_LESSON = re.compile(r'(?<="lesson": ")(\d\d)(?=")')  # a study's "lesson" field; other keys are data
+JSON_LESSON = re.compile(r'(?<="lesson": ")(\d\d)(?=")')  # a study's "lesson" field
+JSON_CONTEXTS = [JSON_LESSON, CONTEXTS[0], CONTEXTS[1]]  # and "lesson 06" in its texts; numbers elsewhere are data
 
 
 def renumber_text(text: str, mapping: dict[str, str], json: bool = False) -> str:
     """``text`` with every lesson number in ``mapping`` replaced, all in one pass; in a JSON file
-    (``json``), only the ``"lesson"`` fields."""
+    (``json``), only the ``"lesson"`` fields and "lesson(s) NN" in its texts (a study's question)."""
     spans = {}
-    for pattern in [JSON_LESSON] if json else CONTEXTS:
+    for pattern in JSON_CONTEXTS if json else CONTEXTS:
         for match in pattern.finditer(text):
             if match.group(1) in mapping:
                 spans[match.start(1)] = match.group(1)
-    for listed in ([] if json else LIST.finditer(text)):
+    for listed in LIST.finditer(text):
         for match in LIST_NUMBER.finditer(listed.group(1)):
             if match.group(1) in mapping:
                 spans[listed.start(1) + match.start(1)] = match.group(1)
