@@ -37,7 +37,13 @@ def learner_time_line(path: Path) -> str:
     markdown = [LINE.sub("", c.source) for c in nb.cells if c.cell_type == "markdown"]
     words = sum(len(re.findall(r"\w+", text)) for text in markdown)
     code = sum(len(c.source.splitlines()) for c in nb.cells if c.cell_type == "code")
-    exercises = sum(EXERCISE_MINUTES[k] for k in re.findall(r"\*\*(Easy|Medium|Open|Quiz)\.\*\*", "".join(markdown)))
+    levels = re.findall(r"\*\*(Easy|Medium|Open|Quiz)\.\*\*", "".join(markdown))
+    exercises = sum(EXERCISE_MINUTES[k] for k in levels)
+    tasks = [k.lower() for k in levels if k != "Quiz"]
+    named = ", ".join(f"{EXERCISE_MINUTES[k.title()]} for the {k}" for k in tasks[:-1]) + \
+        (f" and {EXERCISE_MINUTES[tasks[-1].title()]} for the {tasks[-1]}" if len(tasks) > 1 else
+         f"{EXERCISE_MINUTES[tasks[-1].title()]} for the {tasks[-1]}" if tasks else "none")
+    quiz = " and 5 for the quiz" if "Quiz" in levels else ""
     run_minutes = sum(row["seconds"] for row in cell_seconds(path)) / 60
     teaching = words / 120 + code / 15 + run_minutes
     total = 5 * round((teaching + exercises) / 5)
@@ -45,7 +51,7 @@ def learner_time_line(path: Path) -> str:
             f"the cells, {exercises} of exercises. An estimate from the lesson's length ({words:,} words of prose at 120 "
             f"a minute, {code} lines of code at 15 a minute, {run_minutes:.0f} "
             f"minute{'' if round(run_minutes) == 1 else 's'} of training and computing on a "
-            f"2-core CPU) and 5, 10 and 20 minutes for the easy, medium and open exercise and 5 for the quiz; not yet "
+            f"2-core CPU) and, in minutes, {named} exercise{quiz}; not yet "
             f"timed with a class. **Prerequisites:** {PREREQUISITES[path.name[:2]]}.")
 
 
