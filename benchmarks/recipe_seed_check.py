@@ -9,7 +9,8 @@ outside the study's range is its seed's draw, not a difference between lesson an
 
     python benchmarks/recipe_seed_check.py --archive ../shared/data/cifar-10-sample-python.tar.gz
 
-Writes ``benchmarks/results/recipe_seed_check.json`` (about 3 minutes on a 2-core CPU).
+Writes ``cifar_tutorial/studies/recipe_seed_check.json``, package data that lesson 07 prints (about
+3 minutes on a 2-core CPU).
 """
 import argparse
 import json
@@ -40,7 +41,7 @@ def lesson_procedure(splits, seed, *, epochs, batch_size):
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--archive", default=os.environ.get("CIFAR10_ARCHIVE"), help="CIFAR-10 archive")
-    parser.add_argument("--out", type=Path, default=HERE / "results" / "recipe_seed_check.json")
+    parser.add_argument("--out", type=Path, default=HERE.parent / "cifar_tutorial" / "studies" / "recipe_seed_check.json")
     args = parser.parse_args(argv)
     if not args.archive:
         parser.error("no archive: pass --archive PATH or set CIFAR10_ARCHIVE")
@@ -58,8 +59,12 @@ def main(argv=None):
                "stored_study_val_accuracy": stored_runs.get(seed)}
         print(row, flush=True)
         rows.append(row)
-    result = {"question": __doc__.splitlines()[0], "machine": machine.summary(), "precision": "float32",
-              "study_machine": stored["machine"], "data": Path(args.archive).name, "runs": rows,
+    result = {"kind": "seed_check", "lesson": "07", "question": __doc__.splitlines()[0],
+              "regime_from": f"the stored recipe_ablation study's regime ({len(splits.x_train):,} training images, "
+                             f"{regime['epochs']} epochs, batch {regime['batch_size']})",
+              "machine": machine.summary(), "precision": "float32",
+              "study_machine": stored["machine"], "data": Path(args.archive).name,
+              "command": f"python benchmarks/recipe_seed_check.py --archive {Path(args.archive).name}", "runs": rows,
               "stored_study_range": [min(stored_runs.values()), max(stored_runs.values())]}
     tmp = args.out.with_suffix(".tmp")
     tmp.write_text(json.dumps(result, indent=1) + "\n")

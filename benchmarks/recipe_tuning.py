@@ -20,8 +20,9 @@ Design, fixed before the runs:
   seeds, excluding zero); then the best such value would replace it, and the ablation study would
   be run again.
 
-Writes ``benchmarks/results/recipe_tuning.json`` (every run, per setting its mean and the paired
-difference from the recipe's, the decision, machine, versions, date, command)::
+Writes ``cifar_tutorial/studies/recipe_tuning.json``, package data that lesson 07 prints (every
+run, per setting its mean and the paired difference from the recipe's, the decision, machine,
+versions, date, command)::
 
     python benchmarks/recipe_tuning.py --archive ../shared/data/cifar-10-sample-python.tar.gz
 """
@@ -47,7 +48,7 @@ import numpy as np  # noqa: E402
 from cifar_tutorial import data, machine, metrics, mixed_precision, recipe  # noqa: E402
 from cifar_tutorial.config import SEED  # noqa: E402
 
-RESULTS = Path(__file__).resolve().parent / "results" / "recipe_tuning.json"
+RESULTS = Path(__file__).resolve().parents[1] / "cifar_tutorial" / "studies" / "recipe_tuning.json"
 SEEDS = (2001, 2002, 2003)
 EPOCHS = 8  # the class profile's recipe_epochs
 CURRENT = {"peak_learning_rate": recipe.PEAK_LEARNING_RATE, "weight_decay": recipe.WEIGHT_DECAY}
@@ -103,6 +104,11 @@ def main(argv=None) -> int:
     decision = (f"keep the recipe's setting ({reference}): no other value beat it by the rule"
                 if not winners else f"replace the recipe's setting by {max(winners)[1]}")
     result = {
+        "kind": "tuning", "lesson": "07",
+        "question": "Does another peak learning rate or weight decay beat the recipe's, on validation accuracy "
+                    "over three fresh seeds?",
+        "regime_from": f"the recipe as lesson 07 trains it in the class profile ({len(splits.x_train):,} training "
+                       f"images, {EPOCHS} epochs, batch {recipe.BATCH_SIZE})",
         "what": "the recipe's peak learning rate and weight decay re-chosen on validation accuracy only",
         "regime": {"train_images": len(splits.x_train), "epochs": EPOCHS, "batch_size": recipe.BATCH_SIZE},
         "seeds": list(SEEDS), "validation_images": len(splits.x_val),
@@ -114,7 +120,9 @@ def main(argv=None) -> int:
         "command": f"python benchmarks/recipe_tuning.py --archive {Path(args.archive).name}",
         "summary": summary, "decision": decision, "runs": runs,
     }
-    RESULTS.write_text(json.dumps(result, indent=1) + "\n")
+    tmp = RESULTS.with_suffix(".tmp")
+    tmp.write_text(json.dumps(result, indent=1) + "\n")
+    tmp.replace(RESULTS)
     for name, entry in summary.items():
         print(f"{name:<45} validation {entry['val_accuracy']['mean']:.1%}  "
               + entry.get("difference_from_recipe", {}).get("text", "(the recipe's)"))

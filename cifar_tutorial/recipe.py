@@ -9,7 +9,7 @@ profile from ``benchmarks/recipe_trials.py``, results in
 ``benchmarks/results/recipe_trials.jsonl``; those trials were scored on the
 sample's test images). The peak learning rate and weight decay were then
 re-checked on validation accuracy only (``benchmarks/recipe_tuning.py``, results in
-``benchmarks/results/recipe_tuning.json``: 0.05 and 0.4, 5e-5 and 5e-3, three seeds
+``cifar_tutorial/studies/recipe_tuning.json``, printed by lesson 07: 0.05 and 0.4, 5e-5 and 5e-3, three seeds
 each; none beat these values by the course's rule), and the ingredients by the
 ``recipe_ablation`` study. After the fast-CIFAR-10 work:
 Keller Jordan's airbench (``KellerJordan/cifar10-airbench``), tysam's

@@ -118,7 +118,7 @@ def test_recipe_tuning_keeps_its_decision_and_lesson_07_quotes_it():
     from cifar_tutorial.config import REPO_ROOT
     from cifar_tutorial.recipe import PEAK_LEARNING_RATE, WEIGHT_DECAY
 
-    result = json.loads((REPO_ROOT / "benchmarks" / "results" / "recipe_tuning.json").read_text())
+    result = json.loads((REPO_ROOT / "cifar_tutorial" / "studies" / "recipe_tuning.json").read_text())
     assert {"machine", "date", "command", "regime", "precision", "data", "rule"} <= set(result)
     runs = sorted(result["runs"], key=lambda r: r["seed"])
     reference = next(name for name in result["summary"] if "difference_from_recipe" not in result["summary"][name])

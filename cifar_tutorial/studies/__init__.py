@@ -1,6 +1,6 @@
 """Results of the replicated studies behind the lessons' conclusions (package data).
 
-Each ``<name>.json`` here is written by ``benchmarks/studies.py`` (which says how each study was
+Each ``<name>.json`` here is written by the script its ``command`` names, most by ``benchmarks/studies.py`` (which says how each study was
 run): every run (variant, seed, training and validation accuracy, seconds), the per-variant means
 with 95% intervals, and the differences by :func:`cifar_tutorial.metrics.paired_difference`, with
 the machine, versions, date and command. Lessons read them with :func:`load` and show them beside
