@@ -12,8 +12,6 @@ import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.ticker import MaxNLocator, PercentFormatter
 
-
-
 # One marker per series wherever several share an axis, so that colour is never the only way to
 # tell them apart (the course website's accessibility rule).
 MARKERS = ("o", "s", "^", "D", "v", "P", "X", "*")
@@ -238,22 +236,23 @@ def plot_reliability_diagram(edges: np.ndarray, accuracy: np.ndarray, confidence
                              counts: np.ndarray, ece: float | None = None):
     """Reliability diagram from :func:`cifar_tutorial.metrics.calibration_bins`.
 
-    Bars show each confidence bin's accuracy; the diagonal is perfect
-    calibration. Bars below it mean over-confidence. The lower panel shows how
-    many predictions fall in each bin.
+    Bars show each confidence bin's accuracy, written above every bin that holds predictions (an
+    all-wrong bin reads "0%", not empty); the diagonal is perfect calibration, bars below it mean
+    over-confidence. The lower panel shows how many predictions fall in each bin.
     """
     centers = (edges[:-1] + edges[1:]) / 2
     width = edges[1] - edges[0]
     fig, (top, bottom) = plt.subplots(2, 1, figsize=(4.5, 5), sharex=True, gridspec_kw={"height_ratios": [3, 1]})
-    top.bar(centers, np.nan_to_num(accuracy), width=width * 0.9, edgecolor="black", label="accuracy")
+    bars = top.bar(centers, np.nan_to_num(accuracy), width=width * 0.9, edgecolor="black", label="accuracy")
+    top.bar_label(bars, labels=[f"{a:.0%}" if n else "" for a, n in zip(np.nan_to_num(accuracy), counts)], fontsize=7)
+    top.set_ylim(0, 1.1)
     top.plot([0, 1], [0, 1], "--", color="grey", label="perfect calibration")
-    top.set_ylabel("accuracy")
-    top.set_title("Reliability diagram" + (f" (ECE = {ece:.3f})" if ece is not None else ""))
+    top.set(ylabel="accuracy", title="Reliability diagram" + (f" (ECE = {ece:.3f})" if ece is not None else ""))
     top.legend(fontsize=8, loc="upper left")
-    bottom.bar(centers, counts, width=width * 0.9, color="tab:grey")
-    bottom.set_xlabel("confidence (largest predicted probability)")
-    bottom.set_ylabel("images")
-    bottom.set_xlim(0, 1)
+    count_bars = bottom.bar(centers, counts, width=width * 0.9, color="tab:grey")
+    bottom.bar_label(count_bars, labels=[str(int(n)) if n else "" for n in counts], fontsize=7)
+    bottom.set_ylim(0, 1.25 * max(1, np.max(counts)))
+    bottom.set(xlabel="confidence (largest predicted probability)", ylabel="images", xlim=(0, 1))
     fig.tight_layout()
     return fig
 
@@ -376,8 +375,9 @@ def plot_learning_curve_study(study: Mapping, live: Mapping[str, Sequence[float]
 
     Left: each method's mean validation accuracy over the study's seeds at every labelled-set
     size, with its 95% interval as a band, each method with its own colour and marker; ``live``
-    (method -> one accuracy per size, fractions) as hollow markers of the same shape. Right: each transfer method minus the study's reference, paired by seed
-    (:func:`cifar_tutorial.metrics.paired_difference`), with its 95% interval, against zero.
+    (method -> one accuracy per size, fractions) as hollow markers of the same shape. Right: every
+    paired difference the study stores (``"<method> minus <other>"``, paired by seed with
+    :func:`cifar_tutorial.metrics.paired_difference`), each with its 95% interval, against zero.
 
     Args:
         study: what :func:`cifar_tutorial.studies.load` returns for a ``"learning_curve"`` study.
@@ -395,13 +395,16 @@ def plot_learning_curve_study(study: Mapping, live: Mapping[str, Sequence[float]
             ax.plot(sizes[:len(live[method])], 100 * np.asarray(live[method]), marker=MARKERS[i % len(MARKERS)],
                     fillstyle="none", color=f"C{i}", markersize=10, markeredgewidth=2, linestyle="none",
                     label=f"{method}: this notebook's run (hollow)")
-        if method != reference:
-            diffs = [study["summary"][str(n)][f"{method} minus {reference}"] for n in sizes]
-            x = np.asarray(sizes) * (0.94 if i == 1 else 1.06)  # side by side, no bar hidden behind another
-            ax_diff.errorbar(x, [100 * d["mean"] for d in diffs], fmt=MARKERS[i % len(MARKERS)], color=f"C{i}",
-                             capsize=4, label=method,
-                             yerr=[[100 * (d["mean"] - d["low"]) for d in diffs], [100 * (d["high"] - d["mean"]) for d in diffs]])
-    for axis, ylabel in ((ax, "validation accuracy (%)"), (ax_diff, f"minus {reference}, paired (points)")):
+    pairs = [key for key in study["summary"][str(sizes[0])] if " minus " in key]
+    offsets = np.linspace(0.92, 1.08, len(pairs)) if len(pairs) > 1 else [1.0]  # side by side, none hidden
+    for j, pair in enumerate(pairs):
+        diffs = [study["summary"][str(n)][pair] for n in sizes]
+        method, other = pair.split(" minus ")  # against the reference: the method's own colour and marker
+        k = study["methods"].index(method) if other == reference else len(study["methods"]) + j
+        ax_diff.errorbar(np.asarray(sizes) * offsets[j], [100 * d["mean"] for d in diffs], fmt=MARKERS[k % len(MARKERS)],
+                         color=f"C{k}", capsize=4, label=pair,
+                         yerr=[[100 * (d["mean"] - d["low"]) for d in diffs], [100 * (d["high"] - d["mean"]) for d in diffs]])
+    for axis, ylabel in ((ax, "validation accuracy (%)"), (ax_diff, "paired difference (points)")):
         axis.set_xscale("log")
         axis.set_xticks(list(sizes), [str(s) for s in sizes])
         axis.minorticks_off()
@@ -410,7 +413,7 @@ def plot_learning_curve_study(study: Mapping, live: Mapping[str, Sequence[float]
         axis.grid(alpha=0.3)
     ax_diff.axhline(0, color="black", linewidth=1)
     ax.legend(fontsize=7, loc="upper center", bbox_to_anchor=(0.5, -0.2), ncol=2, frameon=False)
-    ax_diff.legend(fontsize=7, loc="upper center", bbox_to_anchor=(0.5, -0.2), ncol=2, frameon=False)
+    ax_diff.legend(fontsize=7, loc="upper center", bbox_to_anchor=(0.5, -0.2), ncol=1, frameon=False)
     fig.suptitle(title or f"{study['study']} study: {len(study['seeds'])} seeds", fontsize=10)
     fig.tight_layout()
     return fig

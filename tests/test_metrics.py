@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from cifar_tutorial import data, inference, metrics
+from cifar_tutorial import data, inference, metrics, plots
 
 
 def test_most_confused_pairs():
@@ -180,3 +180,13 @@ def test_mean_interval():
     half = 2.7764451051977987 * scores.std(ddof=1) / np.sqrt(5)
     assert mean == pytest.approx(0.50) and low == pytest.approx(0.50 - half) and high == pytest.approx(0.50 + half)
     assert metrics.mean_interval([0.3, 0.3]) == (0.3, 0.3, 0.3)
+
+
+def test_reliability_diagram_labels_every_bin_that_holds_predictions():
+    edges = np.linspace(0, 1, 11)
+    accuracy = np.array([np.nan, 0.0, 0.5, np.nan, np.nan, np.nan, np.nan, np.nan, np.nan, 1.0])
+    counts = np.array([0, 8, 4, 0, 0, 0, 0, 0, 0, 3])
+    fig = plots.plot_reliability_diagram(edges, accuracy, edges[:-1] + 0.05, counts, ece=0.1)
+    top, bottom = fig.axes
+    assert [t.get_text() for t in top.texts if t.get_text()] == ["0%", "50%", "100%"]  # the all-wrong bin is labelled
+    assert [t.get_text() for t in bottom.texts if t.get_text()] == ["8", "4", "3"]

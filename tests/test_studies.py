@@ -62,18 +62,24 @@ def test_each_learning_curve_study_recomputes_from_its_runs(name):
 def test_plot_learning_curve_study_draws_bands_differences_and_the_live_run():
     summary = {str(n): {"a": {"val_accuracy": {"mean": 0.4, "low": 0.35, "high": 0.45}},
                         "b": {"val_accuracy": {"mean": 0.5, "low": 0.45, "high": 0.55}},
-                        "b minus a": {"mean": 0.1, "low": 0.05, "high": 0.15}} for n in (5, 10)}
-    study = {"study": "toy", "seeds": [1, 2, 3, 4, 5], "reference": "a", "methods": ["a", "b"],
+                        "b minus a": {"mean": 0.1, "low": 0.05, "high": 0.15},
+                        "c minus b": {"mean": -0.02, "low": -0.06, "high": 0.02},
+                        "c": {"val_accuracy": {"mean": 0.48, "low": 0.43, "high": 0.53}}} for n in (5, 10)}
+    study = {"study": "toy", "seeds": [1, 2, 3, 4, 5], "reference": "a", "methods": ["a", "b", "c"],
              "regime": {"sizes_per_class": [5, 10]}, "summary": summary}
     fig = plots.plot_learning_curve_study(study, live={"a": [0.41, 0.39], "b": [0.52, 0.5]})
     ax, ax_diff = fig.axes
     live = [line for line in ax.get_lines() if line.get_fillstyle() == "none"]  # hollow: this notebook's run
     assert sorted(np.concatenate([line.get_ydata() for line in live]).tolist()) == [39.0, 41.0, 50.0, 52.0]
     means = [line for line in ax.get_lines() if line.get_fillstyle() != "none"]
-    assert len({line.get_marker() for line in means}) == 2  # each method its own marker, not colour alone
-    assert {line.get_marker() for line in live} == {line.get_marker() for line in means}
-    assert len(ax.collections) == 2  # one 95% band per method
-    assert ax_diff.get_ylabel() == "minus a, paired (points)"
+    assert len({line.get_marker() for line in means}) == 3  # each method its own marker, not colour alone
+    assert {line.get_marker() for line in live} < {line.get_marker() for line in means}  # c has no live run
+    assert len(ax.collections) == 3  # one 95% band per method
+    assert ax_diff.get_ylabel() == "paired difference (points)"
+    drawn = {text.get_text() for text in ax_diff.get_legend().get_texts()}
+    assert drawn == {"b minus a", "c minus b"}  # every stored paired difference, not only those against a
+    assert sorted(bars.lines[0].get_ydata().tolist() for bars in ax_diff.containers) == [
+        [-2.0, -2.0], [10.0, 10.0]]
 
 
 def test_the_regularization_study_is_in_a_regime_where_the_baseline_overfits():
@@ -141,3 +147,4 @@ def test_recipe_tuning_keeps_its_decision_and_lesson_07_quotes_it():
     lesson = json.loads((REPO_ROOT / "notebooks" / "07_training_recipes.ipynb").read_text())
     text = "".join("".join(c["source"]) for c in lesson["cells"] if c["cell_type"] == "markdown")
     assert quoted in " ".join(text.split())
+
