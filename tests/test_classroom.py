@@ -175,8 +175,13 @@ def test_lesson_exercises_name_real_checks_and_a_solutions_notebook(path):
     quiz = f"check_{path.name[:2]}_quiz"
     names = [n for n in named if n != quiz]
     assert quiz in named, f"{path.name}: no concept quiz"
-    items = re.split(r"\n(?=\d\. \*\*)", exercises_section.split("**Quiz.**")[0])[1:]
-    assert len(items) == 3, f"{path.name}: three exercises (easy, medium, open)"
+    in_class, _, homework = exercises_section.partition("## Homework")
+    items = re.split(r"\n(?=\d\. \*\*)", in_class.split("**Quiz.**")[0])[1:]
+    assert len(items) == 2, f"{path.name}: two exercises in class (easy or medium), before the quiz"
+    assert not re.search(r"\*\*Open\.\*\*", in_class), f"{path.name}: the open exercise is homework"
+    open_items = re.split(r"\n(?=\d\. \*\*)", homework)[1:]
+    assert len(open_items) == 1 and "**Open.**" in open_items[0], f"{path.name}: one open exercise as homework"
+    items += open_items
     assert all("exercises.check_" in item for item in items), f"{path.name}: an exercise names no check"
     assert all(n.startswith(f"check_{path.name[:2]}_") for n in names)
     assert all(callable(getattr(exercises, n)) for n in named)

@@ -387,7 +387,7 @@ def test_quizzes_explain_every_option_and_match_the_lessons():
         assert "is not one of" in quizzes.check_quiz(lesson, "Z" * len(questions)).message
         notebook = next((REPO_ROOT / "notebooks").glob(f"{lesson}_*.ipynb"))
         text = "".join("".join(c["source"]) for c in json.loads(notebook.read_text())["cells"] if c["cell_type"] == "markdown")
-        quiz = text[text.index("**Quiz.**"):]
+        quiz = text[text.index("**Quiz.**"):].split("## Homework")[0]
         assert len(re.findall(r"^\d+\. ", quiz, re.M)) == len(questions), lesson
         assert len(right) == 1 or right not in quiz, f"lesson {lesson} shows its quiz's answers"
 

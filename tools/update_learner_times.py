@@ -9,7 +9,9 @@ It also writes the same minutes into the README's lesson table ("about N min"), 
 The estimate: prose at 120 words a minute, code at 15 lines a minute, the seconds of training
 and computing the notebook's execution metadata recorded
 (:func:`cifar_tutorial.tools.runner.cell_seconds`), and 10, 15 and 30 minutes for the easy,
-medium and open exercise and 5 for the quiz; rounded to 5 minutes. The exercise minutes are what
+medium and open exercise and 5 for the quiz; rounded to 5 minutes. The open exercise is the lesson's
+homework (its "Homework" section), so its 30 minutes are given apart from the minutes in class; the
+prose after "## Exercises" is not counted as reading, since the exercise minutes include reading them. The exercise minutes are what
 the no-context student reads of lessons 08, 10 and 11 (2026-12-06) estimated, about 10, 10-15 and
 30 or more (earlier assumptions, 5, 10 and 20, fell short of every read's total); reading rates
 are the script's assumptions. None is a measurement with a class (the line says so). Only the first
@@ -34,27 +36,35 @@ LINE = re.compile(r"\n\n\*\*Learner time:\*\*.*$", re.DOTALL)
 
 
 def learner_time_line(path: Path) -> str:
-    """The "Learner time" and "Prerequisites" line for the lesson at ``path``."""
+    """The "Learner time" and "Prerequisites" line for the lesson at ``path``: the minutes in class
+    (reading and running the cells, the easy and medium exercises and the quiz) and the homework's
+    (the open exercise, in the lesson's "Homework" section)."""
     nb = nbformat.read(path, as_version=4)
-    markdown = [LINE.sub("", c.source) for c in nb.cells if c.cell_type == "markdown"]
-    words = sum(len(re.findall(r"\w+", text)) for text in markdown)
+    markdown = "\n\n".join(LINE.sub("", c.source) for c in nb.cells if c.cell_type == "markdown")
+    lesson, _, exercise_text = markdown.partition("## Exercises")  # exercises: read in their own minutes
+    words = len(re.findall(r"\w+", lesson))
     code = sum(len(c.source.splitlines()) for c in nb.cells if c.cell_type == "code")
-    levels = re.findall(r"\*\*(Easy|Medium|Open|Quiz)\.\*\*", "".join(markdown))
-    exercises = sum(EXERCISE_MINUTES[k] for k in levels)
-    tasks = [k.lower() for k in levels if k != "Quiz"]
-    named = ", ".join(f"{EXERCISE_MINUTES[k.title()]} for the {k}" for k in tasks[:-1]) + \
-        (f" and {EXERCISE_MINUTES[tasks[-1].title()]} for the {tasks[-1]}" if len(tasks) > 1 else
-         f"{EXERCISE_MINUTES[tasks[-1].title()]} for the {tasks[-1]}" if tasks else "none")
-    quiz = " and 5 for the quiz" if "Quiz" in levels else ""
+    levels = re.findall(r"\*\*(Easy|Medium|Open|Quiz)\.\*\*", exercise_text)
+    in_class = [k for k in levels if k != "Open"]
+    exercises = sum(EXERCISE_MINUTES[k] for k in in_class)
+    homework = sum(EXERCISE_MINUTES[k] for k in levels if k == "Open")
+    tasks = [k.lower() for k in in_class if k != "Quiz"]
+    if len(tasks) == 2 and tasks[0] == tasks[1]:
+        named = f"{EXERCISE_MINUTES[tasks[0].title()]} for each of the two {tasks[0]} exercises"
+    else:
+        named = " and ".join(f"{EXERCISE_MINUTES[k.title()]} for the {k}" for k in tasks) + \
+            (" exercise" if len(tasks) == 1 else " exercises" if tasks else "")
+    named += ", 5 for the quiz" if "Quiz" in levels else ""
     run_minutes = sum(row["seconds"] for row in cell_seconds(path)) / 60
     teaching = words / 120 + code / 15 + run_minutes
     total = 5 * round((teaching + exercises) / 5)
-    return (f"**Learner time:** about {total} minutes: about {5 * max(1, round(teaching / 5))} of reading and running "
-            f"the cells, {exercises} of exercises. An estimate from the lesson's length ({words:,} words of prose at 120 "
-            f"a minute, {code} lines of code at 15 a minute, "
+    return (f"**Learner time:** about {total} minutes in class: about {5 * max(1, round(teaching / 5))} of reading "
+            f"and running the cells and {exercises} of exercises ({named}); then about {homework} minutes of "
+            f"homework (the open exercise). An estimate from the lesson's length ({words:,} words of prose before "
+            f"the exercises at 120 a minute, {code} lines of code at 15 a minute, "
             + ("under a minute" if run_minutes < 0.5 else f"{run_minutes:.0f} minute{'' if round(run_minutes) == 1 else 's'}")
-            + f" of training and computing on a 2-core CPU) and, in minutes, {named} exercise{quiz} (what "
-            f"no-context student reads estimated), each total rounded to 5 minutes; not yet timed with a class. "
+            + " of training and computing on a 2-core CPU) and the exercise minutes no-context student reads "
+            "estimated, rounded to 5 minutes; not yet timed with a class. "
             f"**Prerequisites:** {PREREQUISITES[path.name[:2]]}.")
 
 
