@@ -1,6 +1,6 @@
 """Timing and recording training runs: lessons 02-04 time their own ``model.fit``
 with :class:`EpochTimer` and keep the outcome as a :class:`TrainingRun`;
-:func:`train_recipe` trains the course's recipe for lessons 08 and 08 and the
+:func:`train_recipe` trains the course's recipe for lessons 08 and 11 (when lesson 07 has not saved it) and the
 ``train`` command."""
 
 from __future__ import annotations

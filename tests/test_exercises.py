@@ -50,7 +50,8 @@ def test_parameter_counts():
 def test_output_shapes_challenge():
     stack = keras.Sequential([keras.Input((32, 32, 3)), keras.layers.Conv2D(16, 5), keras.layers.MaxPooling2D(),
                               keras.layers.Conv2D(32, 3, strides=2, padding="same"), keras.layers.Conv2D(64, 3)])
-    assert_right(ex.check_03_output_shapes([(28, 28, 16), (14, 14, 16), (7, 7, 32), (5, 5, 64)], stack))
+    assert_hint(ex.check_03_output_shapes([(28, 28, 16), (14, 14, 16), (7, 7, 32), (5, 5, 64)], stack),
+                "now give the receptive field")
     assert_hint(ex.check_03_output_shapes([(30, 30, 16), (15, 15, 16), (8, 8, 32), (6, 6, 64)], stack),
                 "layer 1 (conv2d")
     assert_hint(ex.check_03_output_shapes([(28, 28, 16), (14, 14, 16), (7, 7, 16), (5, 5, 64)], stack),
@@ -238,7 +239,7 @@ def test_lesson_08_checks(rng):
     y_true = np.array([0, 0, 1, 1, 2, 2])
     y_pred = np.array([0, 0, 1, 0, 0, 0])  # recall: 0 -> 1.0, 1 -> 0.5, 2 -> 0.0
     names = ("a", "b", "c", "d", "e", "f", "g", "h", "i", "j")
-    assert_right(ex.check_08_lowest_recall("c", y_true[:6], y_pred, names[:3]))
+    assert_hint(ex.check_08_lowest_recall("c", y_true[:6], y_pred, names[:3]), "now give its 95% Wilson interval")
     assert_hint(ex.check_08_lowest_recall("b", y_true, y_pred, names[:3]), "not the lowest")
     assert_hint(ex.check_08_lowest_recall("zebra", y_true, y_pred, names[:3]), "not a class name")
     many_true, many_pred = np.repeat(y_true, 10), np.repeat(y_pred, 10)  # class b: recall 0.5 on 20 images

@@ -9,9 +9,12 @@ It also writes the same minutes into the README's lesson table ("about N min"), 
 The estimate: prose at 120 words a minute, code at 15 lines a minute, the seconds of training
 and computing the notebook's execution metadata recorded
 (:func:`cifar_tutorial.tools.runner.cell_seconds`), and 10, 15 and 30 minutes for the easy,
-medium and open exercise and 5 for the quiz; rounded to 5 minutes. The open exercise is the lesson's
+medium and open exercise and a minute per quiz question; rounded to 5 minutes. The open exercise is the lesson's
 homework (its "Homework" section), so its 30 minutes are given apart from the minutes in class; the
-prose after "## Exercises" is not counted as reading, since the exercise minutes include reading them. The exercise minutes are what
+prose after "## Exercises" is not counted as reading, since the exercise minutes include reading them.
+Printed output (20 lines a minute) and figures (a minute each) are counted too: without them, the
+eight no-context reads of 2026-12-07 put every lesson's in-class part 5 to 10 minutes above the
+estimate, and with them the estimates land within about 5 minutes of those reads. The exercise minutes are what
 the no-context student reads of lessons 08, 10 and 11 (2026-12-06) estimated, about 10, 10-15 and
 30 or more (earlier assumptions, 5, 10 and 20, fell short of every read's total); reading rates
 are the script's assumptions. None is a measurement with a class (the line says so). Only the first
@@ -31,8 +34,26 @@ from cifar_tutorial.tools.runner import cell_seconds
 PREREQUISITES = {"00": "none: Python and NumPy basics", "01": "lesson 00", "02": "lessons 00 and 01", "03": "lesson 02",
                  "04": "lesson 03", "05": "lesson 04", "06": "lesson 05", "07": "lessons 05 and 06",
                  "08": "lessons 05 and 07 (their saved models)", "09": "lessons 03 to 06", "10": "lessons 06 to 09", "11": "lessons 07 to 10 (07's and 10's saved models)"}
-EXERCISE_MINUTES = {"Easy": 10, "Medium": 15, "Open": 30, "Quiz": 5}  # the student reads' estimates
+EXERCISE_MINUTES = {"Easy": 10, "Medium": 15, "Open": 30}  # the student reads' estimates
+QUIZ_MINUTES_PER_QUESTION = 1  # an assumption: the reads estimated about 5 minutes for quizzes of 2 to 5 questions
+OUTPUT_LINES_PER_MINUTE = 20  # reading printed results against the prose; an assumption (see the docstring)
+MINUTES_PER_FIGURE = 1
 LINE = re.compile(r"\n\n\*\*Learner time:\*\*.*$", re.DOTALL)
+
+
+def stored_output_size(nb) -> tuple[int, int]:
+    """The lines of text and the number of figures in ``nb``'s stored code-cell outputs."""
+    lines = figures = 0
+    for cell in nb.cells:
+        for output in cell.get("outputs", []) if cell.cell_type == "code" else []:
+            data = output.get("data", {})
+            if output.get("output_type") == "stream":
+                lines += len(output.get("text", "").splitlines())
+            elif any(kind.startswith("image/") for kind in data):
+                figures += 1
+            elif "text/plain" in data:
+                lines += len(data["text/plain"].splitlines())
+    return lines, figures
 
 
 def learner_time_line(path: Path) -> str:
@@ -46,7 +67,9 @@ def learner_time_line(path: Path) -> str:
     code = sum(len(c.source.splitlines()) for c in nb.cells if c.cell_type == "code")
     levels = re.findall(r"\*\*(Easy|Medium|Open|Quiz)\.\*\*", exercise_text)
     in_class = [k for k in levels if k != "Open"]
-    exercises = sum(EXERCISE_MINUTES[k] for k in in_class)
+    quiz_cell = next((c.source for c in nb.cells if c.cell_type == "markdown" and c.source.startswith("**Quiz.**")), "")
+    questions = len(re.findall(r"^\d+\. ", quiz_cell, re.MULTILINE))
+    exercises = sum(EXERCISE_MINUTES[k] for k in in_class if k != "Quiz") + questions * QUIZ_MINUTES_PER_QUESTION
     homework = sum(EXERCISE_MINUTES[k] for k in levels if k == "Open")
     tasks = [k.lower() for k in in_class if k != "Quiz"]
     if len(tasks) == 2 and tasks[0] == tasks[1]:
@@ -54,14 +77,16 @@ def learner_time_line(path: Path) -> str:
     else:
         named = " and ".join(f"{EXERCISE_MINUTES[k.title()]} for the {k}" for k in tasks) + \
             (" exercise" if len(tasks) == 1 else " exercises" if tasks else "")
-    named += ", 5 for the quiz" if "Quiz" in levels else ""
+    named += f", {questions * QUIZ_MINUTES_PER_QUESTION} for the quiz's {questions} questions" if questions else ""
     run_minutes = sum(row["seconds"] for row in cell_seconds(path)) / 60
-    teaching = words / 120 + code / 15 + run_minutes
+    output_lines, figures = stored_output_size(nb)
+    teaching = words / 120 + code / 15 + output_lines / OUTPUT_LINES_PER_MINUTE + figures * MINUTES_PER_FIGURE + run_minutes
     total = 5 * round((teaching + exercises) / 5)
     return (f"**Learner time:** about {total} minutes in class: about {5 * max(1, round(teaching / 5))} of reading "
             f"and running the cells and {exercises} of exercises ({named}); then about {homework} minutes of "
             f"homework (the open exercise). An estimate from the lesson's length ({words:,} words of prose before "
-            f"the exercises at 120 a minute, {code} lines of code at 15 a minute, "
+            f"the exercises at 120 a minute, {code} lines of code at 15 a minute, {output_lines} lines of printed "
+            f"output at {OUTPUT_LINES_PER_MINUTE} a minute, {figures} figures at {MINUTES_PER_FIGURE} minute each, "
             + ("under a minute" if run_minutes < 0.5 else f"{run_minutes:.0f} minute{'' if round(run_minutes) == 1 else 's'}")
             + " of training and computing on a 2-core CPU) and the exercise minutes no-context student reads "
             "estimated, rounded to 5 minutes; not yet timed with a class. "

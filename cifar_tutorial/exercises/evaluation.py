@@ -1,4 +1,4 @@
-"""Checks for the exercises of lessons 08 (evaluation) and 08 (transfer learning)."""
+"""Checks for the exercises of lessons 08 (evaluation) and 10 (transfer learning)."""
 
 from __future__ import annotations
 
@@ -14,8 +14,8 @@ from cifar_tutorial.metrics import accuracy_interval, expected_calibration_error
 
 def check_08_lowest_recall(class_name: str, y_true: np.ndarray, y_pred: np.ndarray,
                            class_names: Sequence[str] = CLASS_NAMES, interval=None) -> Feedback:
-    """Exercise 08.1: the class with the lowest recall (ties: any of them) and,
-    if ``interval`` is given, that recall's 95% Wilson interval.
+    """Exercise 08.1: the class with the lowest recall (ties: any of them) and that recall's 95%
+    Wilson interval (without ``interval``, a right class gets a hint asking for it).
 
     Args:
         class_name: the student's class name.
@@ -38,7 +38,8 @@ def check_08_lowest_recall(class_name: str, y_true: np.ndarray, y_pred: np.ndarr
             return hint("that class has the lowest *precision*. Recall is per true class: the row of the confusion matrix.")
         return hint("not the lowest. classification_report lists recall per class; or recall_score(average=None).")
     if interval is None:
-        return right("that class has the lowest recall: the model misses a larger share of its images than of any other class.")
+        return hint("that class has the lowest recall; now give its 95% Wilson interval as well (interval=(low, high)), "
+                    "measured on that class's test images only.")
     try:
         low, high = (float(v) for v in interval)
     except (TypeError, ValueError):

@@ -68,19 +68,19 @@ def _receptive_field(model) -> int:
 
 def check_03_output_shapes(predicted, model, receptive_field=None) -> Feedback:
     """Exercise 03.2: the shape each layer of ``model`` outputs,
-    predicted with the output-size formula before running ``model.summary()``, and
-    optionally the receptive field of the last layer's outputs.
+    predicted with the output-size formula before running ``model.summary()``, and the
+    receptive field of the last layer's outputs.
 
     Args:
         predicted: one ``(height, width, channels)`` tuple per layer of the
             ``Sequential`` ``model``, in order (the batch axis left out).
         model: the built ``keras.Sequential`` whose shapes were predicted.
-        receptive_field: optional, the side in input pixels of the square one output
+        receptive_field: the side in input pixels of the square one output
             of the last layer depends on (lesson 03's rule: each layer adds
             (kernel - 1) x the product of the strides below it).
 
     The feedback names the first layer predicted wrong and the formula, without
-    giving its shape or the field.
+    giving its shape or the field; right shapes without a field get a hint asking for it.
     """
     if not isinstance(model, keras.Sequential):
         return hint("pass the keras.Sequential stack whose shapes you predicted.")
@@ -100,14 +100,15 @@ def check_03_output_shapes(predicted, model, receptive_field=None) -> Feedback:
         return hint(f"layer {i + 1} ({layer.name}): the height and width are not right. Apply "
                     "floor((n + 2p - kernel) / stride) + 1 to its input side n ('valid': p = 0; "
                     "'same': the output is ceil(n / stride)).")
-    if receptive_field is not None:
-        field = as_int(receptive_field)
-        if field != _receptive_field(model):
-            return hint("the shapes are right; the receptive field is not. Start from 1; each convolution or "
-                        "pooling layer adds (kernel - 1) times the product of the strides of the layers below it.")
-        return right("every shape follows from the output-size formula, and the receptive field from the "
-                      "jump rule; model.summary() shows the same shapes.")
-    return right("every shape follows from the output-size formula; model.summary() shows the same.")
+    if receptive_field is None:
+        return hint("the shapes are right; now give the receptive field of the last layer's outputs as well "
+                    "(receptive_field=...), worked out by lesson 03's rule.")
+    field = as_int(receptive_field)
+    if field != _receptive_field(model):
+        return hint("the shapes are right; the receptive field is not. Start from 1; each convolution or "
+                    "pooling layer adds (kernel - 1) times the product of the strides of the layers below it.")
+    return right("every shape follows from the output-size formula, and the receptive field from the "
+                  "jump rule; model.summary() shows the same shapes.")
 
 
 def check_03_small_model(model, parameter_count, max_parameters: int = 100_000) -> Feedback:

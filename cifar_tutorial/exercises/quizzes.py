@@ -54,18 +54,20 @@ def check_quiz(lesson: str, answers) -> Feedback:
 
 def check_00_quiz(answers) -> Feedback:
     """Lesson 00's concept quiz (batch, step and epoch; the learning rate; the Keras calls;
-    a confusion matrix; why CIFAR-10 is harder). ``answers``: see :func:`check_quiz`."""
+    a confusion matrix; why CIFAR-10 is harder; the gradient and one step; a learning rate that is
+    too small). ``answers``: see :func:`check_quiz`."""
     return check_quiz("00", answers)
 
 
 def check_01_quiz(answers) -> Feedback:
     """Lesson 01's concept quiz (loading offline; where CIFAR-10 came from; indexing the arrays; why
-    the test set stays apart; class balance and what an accuracy means). See :func:`check_quiz`."""
+    the test set stays apart; class balance and what an accuracy means; when labels need one-hot encoding). See :func:`check_quiz`."""
     return check_quiz("01", answers)
 
 
 def check_02_quiz(answers) -> Feedback:
-    """Lesson 02's concept quiz (what ``compile`` fixes; why an MLP ignores spatial structure).
+    """Lesson 02's concept quiz (what ``compile`` fixes; why an MLP ignores spatial structure;
+    reading the training curves; reading one prediction).
     See :func:`check_quiz`."""
     return check_quiz("02", answers)
 
@@ -84,7 +86,7 @@ def check_04_quiz(answers) -> Feedback:
 
 def check_05_quiz(answers) -> Feedback:
     """Lesson 05's concept quiz (an effect or noise; what each remedy changes; what
-    ``restore_best_weights`` keeps). See :func:`check_quiz`."""
+    ``restore_best_weights`` keeps; the ``.keras`` format). See :func:`check_quiz`."""
     return check_quiz("05", answers)
 
 
@@ -101,19 +103,21 @@ def check_07_quiz(answers) -> Feedback:
 
 
 def check_08_quiz(answers) -> Feedback:
-    """Lesson 08's concept quiz (McNemar; the confusion matrix by columns; ``tf.data``; the
-    ``.keras`` format; which mistakes to inspect). See :func:`check_quiz`."""
+    """Lesson 08's concept quiz (McNemar; the confusion matrix by columns; ``tf.data``;
+    which mistakes to inspect; F1; McNemar's p-value; label smoothing and
+    calibration). See :func:`check_quiz`."""
     return check_quiz("08", answers)
 
 
 def check_09_quiz(answers) -> Feedback:
-    """Lesson 09's concept quiz (symbolic tensors; ``Add``'s shapes; a block learning no change; degradation)."""
+    """Lesson 09's concept quiz (symbolic tensors; ``Add``'s shapes; a block learning no change; degradation;
+    what ``Sequential`` cannot express; reading the residual study)."""
     return check_quiz("09", answers)
 
 
 def check_10_quiz(answers) -> Feedback:
     """Lesson 10's concept quiz (reading the learning-curve study; a ``keras.applications``
-    model). See :func:`check_quiz`."""
+    model; why fine-tuning calls the base with ``training=False``). See :func:`check_quiz`."""
     return check_quiz("10", answers)
 
 

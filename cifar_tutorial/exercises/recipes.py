@@ -1,5 +1,5 @@
 """Checks for the exercises of lessons 06 (batch normalization and the learning-rate schedule)
-and 06 (the course's recipe: resuming its schedule, flip test-time augmentation, its ablation
+and 07 (the course's recipe: resuming its schedule, flip test-time augmentation, its ablation
 study)."""
 
 from __future__ import annotations

@@ -90,7 +90,7 @@ def check_09_shortcut_parameters(answer) -> Feedback:
         return right("the 1x1 kernel has one weight per input channel and filter, and batch normalization "
                      "keeps four numbers per filter (two of them trained, two moving averages).")
     slips = {
-        kernel: "that is the convolution alone; the batch normalization after it has parameters too (lesson 07).",
+        kernel: "that is the convolution alone; the batch normalization after it has parameters too (lesson 06).",
         kernel + 2 * filters: "that counts batch normalization's scale and offset only; summary() also counts "
                               "its moving mean and variance (the non-trainable parameters).",
         kernel + filters + 4 * filters: "the shortcut's convolution has no bias (use_bias=False).",
