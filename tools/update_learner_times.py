@@ -12,9 +12,9 @@ and computing the notebook's execution metadata recorded
 medium and open exercise and a minute per quiz question; rounded to 5 minutes. The open exercise is the lesson's
 homework (its "Homework" section), so its 30 minutes are given apart from the minutes in class; the
 prose after "## Exercises" is not counted as reading, since the exercise minutes include reading them.
-Printed output (20 lines a minute) and figures (a minute each) are counted too: without them, the
-eight no-context reads of 2026-12-07 put every lesson's in-class part 5 to 10 minutes above the
-estimate, and with them the estimates land within about 5 minutes of those reads. The exercise minutes are what
+Printed output (20 lines a minute) and figures (a minute each) are counted too: without them, seven
+of the eight no-context reads of 2026-12-07 put a lesson's in-class part 5 to 10 minutes above the
+estimate; with them, the estimates came within 10 minutes of every one of those reads. The exercise minutes are what
 the no-context student reads of lessons 08, 10 and 11 (2026-12-06) estimated, about 10, 10-15 and
 30 or more (earlier assumptions, 5, 10 and 20, fell short of every read's total); reading rates
 are the script's assumptions. None is a measurement with a class (the line says so). Only the first
