@@ -160,25 +160,6 @@ def plot_filters(kernel: np.ndarray, columns: int = 16):
     return fig
 
 
-def plot_generalization_gap(histories: Mapping[str, Mapping[str, Sequence[float]]]):
-    """Training minus validation accuracy per epoch, one line (colour and marker) per run.
-
-    A gap that keeps growing means the model is memorising its training images
-    (overfitting); a gap near zero means what it learns carries over.
-    """
-    fig, ax = plt.subplots(figsize=(8, 3.2))
-    for i, (label, history) in enumerate(histories.items()):
-        gap = np.asarray(history["accuracy"]) - np.asarray(history["val_accuracy"])
-        ax.plot(np.arange(1, len(gap) + 1), gap, label=label, marker=MARKERS[i % len(MARKERS)], markersize=4)
-    ax.axhline(0, color="grey", linewidth=1)
-    ax.set_xlabel("epoch")
-    ax.set_ylabel("train - validation accuracy")
-    ax.grid(alpha=0.3)
-    ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1), frameon=False)  # outside: hides no line
-    fig.tight_layout()
-    return fig
-
-
 def plot_comparison(labels: Sequence[str], val_accuracy: Sequence[float], seconds: Sequence[float]):
     """Bars of validation accuracy (fractions) per variant, with training seconds on the
     right-hand panel (lesson 07). The accuracy axis starts at 0, so bars compare honestly."""

@@ -6,19 +6,20 @@ the lesson's own length, so that the estimate is computed, not typed.
 It also writes the same minutes into the README's lesson table ("about N min"), which a test
 (``test_release``) keeps equal to the lessons' lines.
 
-The estimate: prose at 120 words a minute, code at 15 lines a minute, the seconds of training
-and computing the notebook's execution metadata recorded
-(:func:`cifar_tutorial.tools.runner.cell_seconds`), and 10, 15 and 30 minutes for the easy,
-medium and open exercise and a minute per quiz question; rounded to 5 minutes. The open exercise is the lesson's
-homework (its "Homework" section), so its 30 minutes are given apart from the minutes in class; the
-prose after "## Exercises" is not counted as reading, since the exercise minutes include reading them.
-Printed output (20 lines a minute) and figures (a minute each) are counted too: without them, seven
-of the eight no-context reads of 2026-12-07 put a lesson's in-class part 5 to 10 minutes above the
-estimate; with them, the estimates came within 10 minutes of every one of those reads. The exercise minutes are what
-the no-context student reads of lessons 08, 10 and 11 (2026-12-06) estimated, about 10, 10-15 and
-30 or more (earlier assumptions, 5, 10 and 20, fell short of every read's total); reading rates
-are the script's assumptions. None is a measurement with a class (the line says so). Only the first
-cell's source changes; outputs are untouched, so the lesson need not be re-executed.
+The estimate: the cells before "## Exercises" read and run at 100 words of prose, 12 lines of code
+and 16 lines of printed output a minute and 1.25 minutes a figure, plus the seconds of training and
+computing the notebook's execution metadata recorded (:func:`cifar_tutorial.tools.runner.cell_seconds`);
+then 10 and 15 minutes for an easy and a medium exercise and a minute per quiz question; the total
+rounded to 5 minutes. The open exercise is the lesson's homework (its "Homework" section), 30
+minutes, given apart from the minutes in class, and so is an optional "## Going further" section
+after it. The exercise minutes are what no-context student reads of lessons 08, 10 and 11
+(2026-12-06) estimated (about 10, 10-15 and 30 or more). The reading rates are calibrated on the
+eight no-context reads of 2026-12-07 that read lessons 00, 02, 04, 05, 07, 08, 10 and 11 as they
+stand: at 120 words, 15 lines of code and 20 of output a minute and a minute a figure, the readers'
+own minutes for reading and running were 1.1 to 1.3 times the estimate (median 1.25), and the rates
+above are those divided by 1.2 to 1.25. None is a measurement with a class (the line
+says so). Only the first cell's source changes; outputs are untouched, so the lesson need not be
+re-executed.
 """
 
 from __future__ import annotations
@@ -36,8 +37,11 @@ PREREQUISITES = {"00": "none: Python and NumPy basics", "01": "lesson 00", "02":
                  "08": "lessons 05 and 07 (their saved models)", "09": "lessons 03 to 06", "10": "lessons 06 to 09", "11": "lessons 07 to 10 (07's and 10's saved models)"}
 EXERCISE_MINUTES = {"Easy": 10, "Medium": 15, "Open": 30}  # the student reads' estimates
 QUIZ_MINUTES_PER_QUESTION = 1  # an assumption: the reads estimated about 5 minutes for quizzes of 2 to 5 questions
-OUTPUT_LINES_PER_MINUTE = 20  # reading printed results against the prose; an assumption (see the docstring)
-MINUTES_PER_FIGURE = 1
+# Reading rates, calibrated on the no-context reads of 2026-12-07 (see the docstring):
+WORDS_PER_MINUTE = 100
+CODE_LINES_PER_MINUTE = 12
+OUTPUT_LINES_PER_MINUTE = 16  # reading printed results against the prose
+MINUTES_PER_FIGURE = 1.25
 LINE = re.compile(r"\n\n\*\*Learner time:\*\*.*$", re.DOTALL)
 
 
@@ -56,40 +60,64 @@ def stored_output_size(nb) -> tuple[int, int]:
     return lines, figures
 
 
+def reading_minutes(cells, path: Path, indices) -> tuple[float, dict]:
+    """Minutes to read and run ``cells`` (their indices in the notebook at ``path``: ``indices``), and
+    the counts behind them (words, code lines, output lines, figures, run minutes)."""
+    markdown = "\n\n".join(LINE.sub("", c.source) for c in cells if c.cell_type == "markdown")
+    sub = nbformat.v4.new_notebook()
+    sub.cells = list(cells)
+    output_lines, figures = stored_output_size(sub)
+    wanted = set(indices)
+    counts = {"words": len(re.findall(r"\w+", markdown)),
+              "code": sum(len(c.source.splitlines()) for c in cells if c.cell_type == "code"),
+              "output_lines": output_lines, "figures": figures,
+              "run": sum(row["seconds"] for row in cell_seconds(path) if row["cell"] in wanted) / 60}
+    minutes = (counts["words"] / WORDS_PER_MINUTE + counts["code"] / CODE_LINES_PER_MINUTE
+               + output_lines / OUTPUT_LINES_PER_MINUTE + figures * MINUTES_PER_FIGURE + counts["run"])
+    return minutes, counts
+
+
 def learner_time_line(path: Path) -> str:
     """The "Learner time" and "Prerequisites" line for the lesson at ``path``: the minutes in class
-    (reading and running the cells, the easy and medium exercises and the quiz) and the homework's
-    (the open exercise, in the lesson's "Homework" section)."""
+    (reading and running the cells before "## Exercises", the easy and medium exercises and the
+    quiz), the homework's (the open exercise, in the lesson's "Homework" section) and those of an
+    optional "## Going further" section after it, if the lesson has one."""
     nb = nbformat.read(path, as_version=4)
-    markdown = "\n\n".join(LINE.sub("", c.source) for c in nb.cells if c.cell_type == "markdown")
-    lesson, _, exercise_text = markdown.partition("## Exercises")  # exercises: read in their own minutes
-    words = len(re.findall(r"\w+", lesson))
-    code = sum(len(c.source.splitlines()) for c in nb.cells if c.cell_type == "code")
+    cells = nb.cells
+    first_exercise = next(i for i, c in enumerate(cells) if c.cell_type == "markdown" and "## Exercises" in c.source)
+    further = next((i for i, c in enumerate(cells) if c.cell_type == "markdown" and c.source.startswith("## Going further")),
+                   len(cells))
+    lesson_cells = [c.copy() for c in cells[:first_exercise + 1]]
+    lesson_cells[-1].source = lesson_cells[-1].source.partition("## Exercises")[0]  # exercises: read in their own minutes
+    teaching, counts = reading_minutes(lesson_cells, path, range(first_exercise + 1))
+    optional = reading_minutes(cells[further:], path, range(further, len(cells)))[0] if further < len(cells) else 0
+    exercise_text = "\n".join(c.source for c in cells[first_exercise:further] if c.cell_type == "markdown")
+    exercise_text = exercise_text.partition("## Exercises")[2]
     levels = re.findall(r"\*\*(Easy|Medium|Open|Quiz)\.\*\*", exercise_text)
-    in_class = [k for k in levels if k != "Open"]
-    quiz_cell = next((c.source for c in nb.cells if c.cell_type == "markdown" and c.source.startswith("**Quiz.**")), "")
+    in_class = [k for k in levels if k not in ("Open", "Quiz")]
+    quiz_cell = next((c.source for c in cells if c.cell_type == "markdown" and c.source.startswith("**Quiz.**")), "")
     questions = len(re.findall(r"^\d+\. ", quiz_cell, re.MULTILINE))
-    exercises = sum(EXERCISE_MINUTES[k] for k in in_class if k != "Quiz") + questions * QUIZ_MINUTES_PER_QUESTION
+    exercises = sum(EXERCISE_MINUTES[k] for k in in_class) + questions * QUIZ_MINUTES_PER_QUESTION
     homework = sum(EXERCISE_MINUTES[k] for k in levels if k == "Open")
-    tasks = [k.lower() for k in in_class if k != "Quiz"]
+    tasks = [k.lower() for k in in_class]
     if len(tasks) == 2 and tasks[0] == tasks[1]:
         named = f"{EXERCISE_MINUTES[tasks[0].title()]} for each of the two {tasks[0]} exercises"
     else:
         named = " and ".join(f"{EXERCISE_MINUTES[k.title()]} for the {k}" for k in tasks) + \
             (" exercise" if len(tasks) == 1 else " exercises" if tasks else "")
     named += f", {questions * QUIZ_MINUTES_PER_QUESTION} for the quiz's {questions} questions" if questions else ""
-    run_minutes = sum(row["seconds"] for row in cell_seconds(path)) / 60
-    output_lines, figures = stored_output_size(nb)
-    teaching = words / 120 + code / 15 + output_lines / OUTPUT_LINES_PER_MINUTE + figures * MINUTES_PER_FIGURE + run_minutes
-    total = 5 * round((teaching + exercises) / 5)
-    return (f"**Learner time:** about {total} minutes in class: about {5 * max(1, round(teaching / 5))} of reading "
+    total = 5 * round((round(teaching) + exercises) / 5)
+    run = counts["run"]
+    extra = f" and about {max(5, 5 * round(optional / 5))} of optional reading (*Going further*)" if optional else ""
+    return (f"**Learner time:** about {total} minutes in class: about {round(teaching)} of reading "
             f"and running the cells and {exercises} of exercises ({named}); then about {homework} minutes of "
-            f"homework (the open exercise). An estimate from the lesson's length ({words:,} words of prose before "
-            f"the exercises at 120 a minute, {code} lines of code at 15 a minute, {output_lines} lines of printed "
-            f"output at {OUTPUT_LINES_PER_MINUTE} a minute, {figures} figures at {MINUTES_PER_FIGURE} minute each, "
-            + ("under a minute" if run_minutes < 0.5 else f"{run_minutes:.0f} minute{'' if round(run_minutes) == 1 else 's'}")
+            f"homework (the open exercise){extra}. An estimate from the lesson's length ({counts['words']:,} words of "
+            f"prose before the exercises at {WORDS_PER_MINUTE} a minute, {counts['code']} lines of code at "
+            f"{CODE_LINES_PER_MINUTE} a minute, {counts['output_lines']} lines of printed output at "
+            f"{OUTPUT_LINES_PER_MINUTE} a minute, {counts['figures']} figures at {MINUTES_PER_FIGURE} minutes each, "
+            + ("under a minute" if run < 0.5 else f"{run:.0f} minute{'' if round(run) == 1 else 's'}")
             + " of training and computing on a 2-core CPU) and the exercise minutes no-context student reads "
-            "estimated, rounded to 5 minutes; not yet timed with a class. "
+            "estimated; the total rounded to 5 minutes; not yet timed with a class. "
             f"**Prerequisites:** {PREREQUISITES[path.name[:2]]}.")
 
 

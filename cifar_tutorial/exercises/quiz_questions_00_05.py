@@ -27,13 +27,6 @@ QUIZZES: dict[str, list[Question]] = {
                  "probability per class.",
             "D": "compile fixes the loss, optimizer and metrics; it computes nothing.",
         }),
-        Question("reading a confusion matrix", "B", {
-            "A": "that would be the matrix normalised by columns (predicted classes).",
-            "B": "with true classes as rows and rows summing to 1, the cell is the share of true 8s "
-                 "predicted as 9.",
-            "C": "normalised by rows, each cell is a share of one true class, not of all images.",
-            "D": "that is the cell in the row of true 9s and the column of predicted 8s.",
-        }),
         Question("why CIFAR-10 is harder than the digits", "C", {
             "A": "that is one of the lesson's reasons: 32 x 32 x 3 = 3,072 numbers per image, not 64.",
             "B": "that is one of the lesson's reasons: a cat can be any breed, pose, distance or background.",

@@ -54,7 +54,7 @@ def check_quiz(lesson: str, answers) -> Feedback:
 
 def check_00_quiz(answers) -> Feedback:
     """Lesson 00's concept quiz (batch, step and epoch; the learning rate; the Keras calls;
-    a confusion matrix; why CIFAR-10 is harder; the gradient and one step; a learning rate that is
+    why CIFAR-10 is harder; the gradient and one step; a learning rate that is
     too small). ``answers``: see :func:`check_quiz`."""
     return check_quiz("00", answers)
 
