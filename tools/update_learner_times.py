@@ -45,10 +45,10 @@ MINUTES_PER_FIGURE = 1.25
 LINE = re.compile(r"\n\n\*\*Learner time:\*\*.*$", re.DOTALL)
 
 
-def stored_output_size(nb) -> tuple[int, int]:
-    """The lines of text and the number of figures in ``nb``'s stored code-cell outputs."""
+def stored_output_size(cells) -> tuple[int, int]:
+    """The lines of text and the number of figures in the stored outputs of ``cells``' code cells."""
     lines = figures = 0
-    for cell in nb.cells:
+    for cell in cells:
         for output in cell.get("outputs", []) if cell.cell_type == "code" else []:
             data = output.get("data", {})
             if output.get("output_type") == "stream":
@@ -60,18 +60,17 @@ def stored_output_size(nb) -> tuple[int, int]:
     return lines, figures
 
 
-def reading_minutes(cells, path: Path, indices) -> tuple[float, dict]:
-    """Minutes to read and run ``cells`` (their indices in the notebook at ``path``: ``indices``), and
-    the counts behind them (words, code lines, output lines, figures, run minutes)."""
+def reading_minutes(indexed_cells, seconds: dict[int, float]) -> tuple[float, dict]:
+    """Minutes to read and run ``indexed_cells`` (``(index in the notebook, cell)`` pairs), given the
+    recorded ``seconds`` of each code cell by index, and the counts behind them (words, code lines,
+    output lines, figures, run minutes)."""
+    cells = [cell for _, cell in indexed_cells]
     markdown = "\n\n".join(LINE.sub("", c.source) for c in cells if c.cell_type == "markdown")
-    sub = nbformat.v4.new_notebook()
-    sub.cells = list(cells)
-    output_lines, figures = stored_output_size(sub)
-    wanted = set(indices)
+    output_lines, figures = stored_output_size(cells)
     counts = {"words": len(re.findall(r"\w+", markdown)),
               "code": sum(len(c.source.splitlines()) for c in cells if c.cell_type == "code"),
               "output_lines": output_lines, "figures": figures,
-              "run": sum(row["seconds"] for row in cell_seconds(path) if row["cell"] in wanted) / 60}
+              "run": sum(seconds.get(index, 0.0) for index, _ in indexed_cells) / 60}
     minutes = (counts["words"] / WORDS_PER_MINUTE + counts["code"] / CODE_LINES_PER_MINUTE
                + output_lines / OUTPUT_LINES_PER_MINUTE + figures * MINUTES_PER_FIGURE + counts["run"])
     return minutes, counts
@@ -87,10 +86,13 @@ def learner_time_line(path: Path) -> str:
     first_exercise = next(i for i, c in enumerate(cells) if c.cell_type == "markdown" and "## Exercises" in c.source)
     further = next((i for i, c in enumerate(cells) if c.cell_type == "markdown" and c.source.startswith("## Going further")),
                    len(cells))
-    lesson_cells = [c.copy() for c in cells[:first_exercise + 1]]
-    lesson_cells[-1].source = lesson_cells[-1].source.partition("## Exercises")[0]  # exercises: read in their own minutes
-    teaching, counts = reading_minutes(lesson_cells, path, range(first_exercise + 1))
-    optional = reading_minutes(cells[further:], path, range(further, len(cells)))[0] if further < len(cells) else 0
+    seconds = {row["cell"]: row["seconds"] for row in cell_seconds(path)}
+    lesson = list(enumerate(cells[:first_exercise + 1]))
+    last = lesson[-1][1].copy()
+    last.source = last.source.partition("## Exercises")[0]  # the exercises are read in their own minutes
+    lesson[-1] = (first_exercise, last)
+    teaching, counts = reading_minutes(lesson, seconds)
+    optional = reading_minutes(list(enumerate(cells))[further:], seconds)[0]
     exercise_text = "\n".join(c.source for c in cells[first_exercise:further] if c.cell_type == "markdown")
     exercise_text = exercise_text.partition("## Exercises")[2]
     levels = re.findall(r"\*\*(Easy|Medium|Open|Quiz)\.\*\*", exercise_text)

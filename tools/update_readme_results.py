@@ -33,26 +33,42 @@ def studies_markdown() -> str:
 
     parts = []
     loaded = [studies.load(name) for name in studies.names()]
-    parts.append(f"All {len(loaded)} studies together: {sum(s['minutes'] for s in loaded):.1f} minutes of training "
+    timed = [s for s in loaded if "minutes" in s]  # the seed check records runs, not a timed study
+    parts.append(f"All {len(timed)} timed studies together: {sum(s['minutes'] for s in timed):.1f} minutes of training "
                  "on the machine named in each (target: 60).\n")
     for name, study in zip(studies.names(), loaded):
+        if study.get("kind") == "seed_check":
+            parts.append(seed_check_markdown(name, study))
+            continue
         if study.get("kind") == "learning_curve":
             parts.append(learning_curve_markdown(name, study))
             continue
-        key = "difference_from_" + study["reference"].replace(" ", "_")
-        rows = ["| setting | validation accuracy, mean [95% interval] | minus " + study["reference"] + " |",
-                "| --- | --- | --- |"]
+        reference = study.get("reference")  # a tuning study has none: it states its decision instead
+        key = "difference_from_" + reference.replace(" ", "_") if reference else None
+        rows = ["| setting | validation accuracy, mean [95% interval] |" + (f" minus {reference} |" if reference else ""),
+                "| --- | --- |" + (" --- |" if reference else "")]
         for setting, entry in study["summary"].items():
             acc = entry["val_accuracy"]
-            rows.append(f"| {setting} | {acc['mean']:.1%} [{acc['low']:.1%}, {acc['high']:.1%}] | "
-                        f"{entry[key]['text'] if key in entry else 'reference'} |")
+            rows.append(f"| {setting} | {acc['mean']:.1%} [{acc['low']:.1%}, {acc['high']:.1%}] |"
+                        + (f" {entry[key]['text'] if key in entry else 'reference'} |" if reference else ""))
         extra = "".join(f"\n\n{comparison}: {result['text']}." for comparison, result in study.get("comparisons", {}).items())
+        extra += f"\n\nDecision: {study['decision']}." if "decision" in study else ""
         regime = study["regime"]
         parts.append(f"**{name}** (lesson {study['lesson']}; {regime['train_images']:,} training images, "
                      f"{regime['epochs']} epochs, {len(study['seeds'])} seeds; {study['minutes']} min; "
                      f"{study['machine']}, {study['precision']}, {study['date']}; `{study['command']}`)\n\n"
                      + "\n".join(rows) + extra + "\n")
     return "\n".join(parts)
+
+
+def seed_check_markdown(name: str, study: dict) -> str:
+    """A seed check (lesson 07): per seed, the validation accuracy of the study's trainer and of the
+    lesson's procedure, beside the stored study's range."""
+    low, high = study["stored_study_range"]
+    runs = "; ".join(f"seed {r['seed']}: study's trainer {r['study_trainer_val_accuracy']:.1%}, lesson's procedure "
+                     f"{r['lesson_procedure_val_accuracy']:.1%}" for r in study["runs"])
+    return (f"**{name}** (lesson {study['lesson']}; {study['machine']}, {study['precision']}; `{study['command']}`): "
+            f"{runs}; the stored study's runs {low:.1%} to {high:.1%}.\n")
 
 
 def learning_curve_markdown(name: str, study: dict) -> str:
