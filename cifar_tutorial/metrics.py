@@ -199,7 +199,7 @@ def paired_difference(a, b, confidence: float = 0.95) -> Difference:
     what ``scipy.stats.ttest_rel(b, a).confidence_interval(confidence)`` gives). A difference counts as an
     effect only when its interval excludes zero (:attr:`Difference.excludes_zero`); with few
     replicates the interval is wide, so "no difference shown" is the honest reading of most small
-    differences. Scores should be validation scores: the test set is reported, never compared on.
+    differences. Scores should be validation scores: the test set is reported, never used to choose.
 
     Args:
         a, b: scores of the two settings, one per replicate, same order and length (at least 2),

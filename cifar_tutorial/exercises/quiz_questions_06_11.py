@@ -142,8 +142,9 @@ QUIZZES: dict[str, list[Question]] = {
             "A": "zero would be the output of a plain block whose convolutions give zero; the shortcut adds x back.",
             "B": "relu(y) drops the shortcut; the block computes relu(x + y).",
             "C": "nothing halves x: the shortcut adds it unchanged (there is no projection when the shapes match).",
-            "D": "relu(x + 0) = relu(x) = x, because x is never negative: a block can leave its input as it is, "
-                 "so extra blocks need not make the network harder to fit.",
+            "D": "relu(x + 0) = relu(x) = x, because x is never negative: a block with an identity shortcut "
+                 "can leave its input as it is, He et al.'s argument that extra blocks need not make the "
+                 "network harder to fit.",
         }),
         Question("He et al.'s degradation problem", "B", {
             "A": "the opposite: the deeper plain stack fitted its training images worse (their Figure 1).",
