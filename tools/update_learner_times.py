@@ -118,8 +118,8 @@ def learner_time_line(path: Path) -> str:
             f"{CODE_LINES_PER_MINUTE} a minute, {counts['output_lines']} lines of printed output at "
             f"{OUTPUT_LINES_PER_MINUTE} a minute, {counts['figures']} figures at {MINUTES_PER_FIGURE} minutes each, "
             + ("under a minute" if run < 0.5 else f"{run:.0f} minute{'' if round(run) == 1 else 's'}")
-            + " of training and computing on a 2-core CPU) and the exercise minutes no-context student reads "
-            "estimated; the total rounded to 5 minutes; not yet timed with a class. "
+            + " of training and computing on a 2-core CPU) and the exercise minutes estimated by no-context student "
+            "reads; the total rounded to 5 minutes; not yet timed with a class. "
             f"**Prerequisites:** {PREREQUISITES[path.name[:2]]}.")
 
 
